@@ -1,0 +1,347 @@
+// Package detect finds crates.io tokens in a stream of bytes.
+//
+// It knows the two token shapes crates.io issues and nothing about where the
+// bytes come from: callers hand it an io.Reader and receive Matches.
+//
+// A token is always a maximal run of "word" bytes ([A-Za-z0-9_]): the token
+// rules demand a non-word byte (or the start or end of input) on both sides,
+// and every byte of a token is a word byte. The matcher therefore looks only
+// for word runs of exactly 35 bytes (cio + 32 alphanumerics) or 39 bytes
+// (cio_tp_ + 31 alphanumerics + checksum), and it finds them by skipping:
+// it inspects the byte where a 35-byte run starting at the current position
+// would end, and a non-word byte there rules out every start position before
+// it. On text with short words this reads a small fraction of the input.
+package detect
+
+import (
+	"bytes"
+	"errors"
+	"io"
+)
+
+// Rule identifiers. They are stable: SARIF rule ids and fingerprints derive from them.
+const (
+	RuleAPIToken          = "crates-io-api-token"
+	RuleTrustedPublishing = "crates-io-trusted-publishing-token"
+)
+
+const (
+	apiPrefix = "cio"
+	tpPrefix  = "cio_tp_"
+	apiLen    = len(apiPrefix) + 32 // 35
+	tpLen     = len(tpPrefix) + 32  // 39
+	// decoyContext is how many base64 characters must sit on each side of a
+	// candidate for it to count as part of a base64 blob rather than a token.
+	decoyContext = 16
+	// ChecksumAlphabet indexes the trusted-publishing checksum character.
+	ChecksumAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+)
+
+// Match is one token found in the input.
+type Match struct {
+	Rule string
+	// Token is the full token. Callers must never print it: redact it first.
+	Token string
+	// Offset is the 0-based byte offset of the token's first byte.
+	Offset int64
+	// Line and Column are 1-based; Column counts bytes from the line start.
+	Line, Column int
+	// Placeholder marks an obviously non-random filler (cio + one repeated
+	// character, an alphabet run, a word like "example").
+	Placeholder bool
+}
+
+var (
+	isWord   [256]bool
+	isAlnum  [256]bool
+	isBase64 [256]bool // standard and URL-safe alphabets together, with padding
+	isUpper  [256]bool
+	isLower  [256]bool
+)
+
+func init() {
+	for c := 0; c < 256; c++ {
+		b := byte(c)
+		up := b >= 'A' && b <= 'Z'
+		lo := b >= 'a' && b <= 'z'
+		dig := b >= '0' && b <= '9'
+		isUpper[c], isLower[c] = up, lo
+		isAlnum[c] = up || lo || dig
+		isWord[c] = isAlnum[c] || b == '_'
+		isBase64[c] = isAlnum[c] || b == '+' || b == '/' || b == '=' || b == '-'
+	}
+}
+
+// bufSize is the read size. Memory per Scanner is bufSize plus a small carry.
+const bufSize = 64 << 10
+
+// carryMax bounds what is kept from one read to the next: a candidate run
+// with its context on both sides.
+const carryMax = tpLen + 2*decoyContext + 2
+
+// Scanner finds tokens in readers. Its zero value is ready to use; it reuses
+// its buffer across calls and is not safe for concurrent use.
+type Scanner struct {
+	buf []byte
+}
+
+// Find returns the matches in b.
+func Find(b []byte) []Match {
+	var out []Match
+	s := state{}
+	s.scan(b, true, func(m Match) { out = append(out, m) })
+	return out
+}
+
+// Scan reads r to its end and calls fn for each match, in input order.
+// Memory use does not depend on the size of the input or the length of its lines.
+func (sc *Scanner) Scan(r io.Reader, fn func(Match)) error {
+	if sc.buf == nil {
+		sc.buf = make([]byte, bufSize+carryMax)
+	}
+	buf := sc.buf
+	st := state{line: 1}
+	keep := 0 // bytes carried over at the start of buf
+	for {
+		n, err := io.ReadFull(r, buf[keep:])
+		eof := false
+		if err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF) {
+			eof = true
+		} else if err != nil {
+			return err
+		}
+		data := buf[:keep+n]
+		start := st.scan(data, eof, fn)
+		if eof {
+			return nil
+		}
+		// Keep the undecided tail, with some context before it.
+		from := start - decoyContext
+		if from < 0 {
+			from = 0
+		}
+		st.advance(data, from)
+		keep = copy(buf, data[from:])
+		st.base += int64(from)
+		st.counted -= from
+		st.resume = start - from
+	}
+}
+
+// state carries line counting and run skipping across reads.
+type state struct {
+	base     int64 // absolute offset of data[0]
+	line     int   // 1-based line at data[counted]
+	lineBase int64 // absolute offset of the first byte of the current line
+	counted  int   // data[:counted] has been counted for newlines
+	resume   int   // where scanning resumes in the next data (after a carry)
+	inRun    bool  // the previous data ended inside a word run too long to be a token
+}
+
+// advance counts newlines up to data[to].
+func (s *state) advance(data []byte, to int) {
+	if to <= s.counted {
+		return
+	}
+	seg := data[s.counted:to]
+	if n := bytes.Count(seg, []byte{'\n'}); n > 0 {
+		s.line += n
+		s.lineBase = s.base + int64(s.counted+bytes.LastIndexByte(seg, '\n')+1)
+	}
+	s.counted = to
+}
+
+// scan looks for tokens in data, starting at s.resume. It returns the
+// position of the first byte it could not decide on, which the caller carries
+// into the next read; with eof it decides everything.
+func (s *state) scan(data []byte, eof bool, fn func(Match)) int {
+	if s.line == 0 {
+		s.line = 1
+	}
+	n := len(data)
+	p := s.resume
+	s.resume = 0
+	if s.inRun {
+		for p < n && isWord[data[p]] {
+			p++
+		}
+		if p == n && !eof {
+			return n
+		}
+		s.inRun = false
+		p++ // data[p] is not a word byte
+	}
+	// Invariant: p == 0 at the start of input, or data[p-1] is not a word byte.
+	for {
+		q := p + apiLen - 1
+		if q >= n {
+			if eof {
+				return n
+			}
+			return p
+		}
+		if !isWord[data[q]] {
+			p = q + 1
+			continue
+		}
+		k := q - 1
+		for k >= p && isWord[data[k]] {
+			k--
+		}
+		if k >= p {
+			p = k + 1
+			continue
+		}
+		// data[p..q] are all word bytes and data[p-1] is not: a run starts at p.
+		e := q + 1
+		for e < n && e-p <= tpLen && isWord[data[e]] {
+			e++
+		}
+		if e-p > tpLen {
+			for e < n && isWord[data[e]] {
+				e++
+			}
+			if e == n {
+				if !eof {
+					s.inRun = true
+				}
+				return n
+			}
+			p = e + 1
+			continue
+		}
+		if !eof && (e == n || e+decoyContext >= n) {
+			return p // the run or its right context is incomplete
+		}
+		if m, ok := candidate(data, p, e); ok {
+			s.advance(data, p)
+			m.Offset = s.base + int64(p)
+			m.Line = s.line
+			m.Column = int(m.Offset-s.lineBase) + 1
+			fn(m)
+		}
+		p = e + 1
+	}
+}
+
+// candidate checks the word run data[p:e] (35 to 39 bytes, bounded by
+// non-word bytes) against the token rules.
+func candidate(data []byte, p, e int) (Match, bool) {
+	run := data[p:e]
+	var m Match
+	switch len(run) {
+	case apiLen:
+		if !bytes.HasPrefix(run, []byte(apiPrefix)) || !allAlnum(run[len(apiPrefix):]) {
+			return m, false
+		}
+		m.Rule = RuleAPIToken
+		m.Placeholder = IsPlaceholder(run[len(apiPrefix):])
+	case tpLen:
+		if !bytes.HasPrefix(run, []byte(tpPrefix)) || !ValidTrustedPublishing(run) {
+			return m, false
+		}
+		m.Rule = RuleTrustedPublishing
+		m.Placeholder = IsPlaceholder(run[len(tpPrefix):])
+	default:
+		return m, false
+	}
+	if inBase64Blob(data, p, e) {
+		return m, false
+	}
+	m.Token = string(run)
+	return m, true
+}
+
+func allAlnum(b []byte) bool {
+	for _, c := range b {
+		if !isAlnum[c] {
+			return false
+		}
+	}
+	return true
+}
+
+// ValidTrustedPublishing reports whether tok is cio_tp_ + 31 alphanumerics +
+// the right checksum character.
+func ValidTrustedPublishing(tok []byte) bool {
+	if len(tok) != tpLen || !bytes.HasPrefix(tok, []byte(tpPrefix)) {
+		return false
+	}
+	body := tok[len(tpPrefix):]
+	if !allAlnum(body) {
+		return false
+	}
+	return body[31] == TrustedPublishingChecksum(body[:31])
+}
+
+// TrustedPublishingChecksum returns the checksum character for the 31 raw
+// characters of a trusted-publishing token.
+func TrustedPublishingChecksum(raw []byte) byte {
+	var x byte
+	for _, c := range raw {
+		x ^= c
+	}
+	return ChecksumAlphabet[int(x)%len(ChecksumAlphabet)]
+}
+
+// inBase64Blob reports whether the candidate data[p:e] sits inside a base64
+// run: at least decoyContext base64 characters on each side, each side mixing
+// upper and lower case as encoded binary does (a URL path does not).
+func inBase64Blob(data []byte, p, e int) bool {
+	return p >= decoyContext && e+decoyContext <= len(data) &&
+		base64ish(data[p-decoyContext:p]) && base64ish(data[e:e+decoyContext])
+}
+
+func base64ish(b []byte) bool {
+	up, lo := false, false
+	for _, c := range b {
+		if !isBase64[c] {
+			return false
+		}
+		up = up || isUpper[c]
+		lo = lo || isLower[c]
+	}
+	return up && lo
+}
+
+// placeholderWords are fillers people put where a token goes.
+// Each has seven or more letters, so a random body contains one with a
+// probability below 1e-9.
+var placeholderWords = []string{"xxxxxxx", "example", "placeholder", "redacted", "changeme", "yourtoken", "dummytoken", "faketoken", "testtoken", "secrettoken"}
+
+// IsPlaceholder reports whether the 32 characters after a token's prefix are
+// an obvious filler rather than random: few distinct characters (cio + one
+// repeated character), a long alphabet or digit sequence, or a filler word.
+// A random body of 32 alphanumerics has about 25 distinct characters and
+// contains none of these by chance in any realistic number of tokens.
+func IsPlaceholder(body []byte) bool {
+	var seen [256]bool
+	distinct := 0
+	for _, c := range body {
+		if !seen[c] {
+			seen[c] = true
+			distinct++
+		}
+	}
+	if distinct <= 10 {
+		return true
+	}
+	run := 1
+	for i := 1; i < len(body); i++ {
+		if d := int(body[i]) - int(body[i-1]); d == 1 || d == -1 {
+			run++
+			if run >= 8 {
+				return true
+			}
+		} else {
+			run = 1
+		}
+	}
+	lower := bytes.ToLower(body)
+	for _, w := range placeholderWords {
+		if bytes.Contains(lower, []byte(w)) {
+			return true
+		}
+	}
+	return false
+}

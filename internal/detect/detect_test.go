@@ -1,0 +1,319 @@
+package detect_test
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"runtime"
+	"strings"
+	"testing"
+	"testing/iotest"
+
+	"github.com/cratesguard/cratesguard/internal/detect"
+	"github.com/cratesguard/cratesguard/internal/tokentest"
+)
+
+// scanAll runs the streaming scanner over r.
+func scanAll(t testing.TB, r io.Reader) []detect.Match {
+	t.Helper()
+	var sc detect.Scanner
+	var got []detect.Match
+	if err := sc.Scan(r, func(m detect.Match) { got = append(got, m) }); err != nil {
+		t.Fatalf("Scan: %v", err)
+	}
+	return got
+}
+
+func describe(ms []detect.Match) string {
+	var b strings.Builder
+	for _, m := range ms {
+		fmt.Fprintf(&b, "%s@%d(%d:%d,ph=%v,len=%d) ", m.Rule, m.Offset, m.Line, m.Column, m.Placeholder, len(m.Token))
+	}
+	return b.String()
+}
+
+func TestBoundaries(t *testing.T) {
+	src := tokentest.New(1)
+	api := src.API()
+	tp := src.TP()
+	body := api[3:]
+	type want struct {
+		rule   string
+		offset int64
+		ph     bool
+	}
+	cases := []struct {
+		name  string
+		input string
+		want  []want
+	}{
+		{"alone", api, []want{{detect.RuleAPIToken, 0, false}}},
+		{"start of input", api + " x", []want{{detect.RuleAPIToken, 0, false}}},
+		{"end of input", "x=" + api, []want{{detect.RuleAPIToken, 2, false}}},
+		{"quoted", `const t="` + api + `";`, []want{{detect.RuleAPIToken, 9, false}}},
+		{"env line", "CARGO_REGISTRY_TOKEN=" + api + "\n", []want{{detect.RuleAPIToken, 21, false}}},
+		{"preceded by letter", "x" + api, nil},
+		{"preceded by digit", "9" + api, nil},
+		{"preceded by underscore", "_" + api, nil},
+		{"followed by letter", api + "a", nil},
+		{"followed by underscore", api + "_", nil},
+		{"followed by dash", api + "-x", []want{{detect.RuleAPIToken, 0, false}}},
+		{"followed by dot", api + ".", []want{{detect.RuleAPIToken, 0, false}}},
+		{"one short", api[:34], nil},
+		{"one short bounded", "'" + api[:34] + "'", nil},
+		{"upper-case prefix", "CIO" + body, nil},
+		{"underscore in body", "cio" + body[:10] + "_" + body[11:], nil},
+		{"non-ASCII after", api + "é", []want{{detect.RuleAPIToken, 0, false}}},
+		{"NUL around", "\x00" + api + "\x00", []want{{detect.RuleAPIToken, 1, false}}},
+		{"two adjacent by space", api + " " + api, []want{{detect.RuleAPIToken, 0, false}, {detect.RuleAPIToken, 36, false}}},
+		{"trusted publishing", "t=" + tp + ";", []want{{detect.RuleTrustedPublishing, 2, false}}},
+		{"tp wrong checksum", src.TPBadChecksum(), nil},
+		{"tp too long", tp + "A", nil},
+		{"tp followed by underscore", tp + "_", nil},
+		{"placeholder repeated", tokentest.Placeholder('X'), []want{{detect.RuleAPIToken, 0, true}}},
+		{"placeholder zeros", tokentest.Placeholder('0'), []want{{detect.RuleAPIToken, 0, true}}},
+		{"placeholder alphabet", "cio" + "abcdefghijklmnopqrstuvwxyzABCDEF", []want{{detect.RuleAPIToken, 0, true}}},
+		{"placeholder word", "cio" + "YourTokenGoesHere" + src.Alnum(15), []want{{detect.RuleAPIToken, 0, true}}},
+		{"tp vector valid", "cio_tp_" + "gGK6jurSwKyl9V3Az19z7YEFQI9aoOOd", []want{{detect.RuleTrustedPublishing, 0, false}}},
+		{"tp vector zeros", "cio_tp_" + strings.Repeat("0", 31) + "w", []want{{detect.RuleTrustedPublishing, 0, true}}},
+		{"tp vector bad checksum", "cio_tp_" + strings.Repeat("0", 32), nil},
+		{"tp vector bad char", "cio_tp_" + "000000@" + strings.Repeat("0", 25), nil},
+		{"base64 blob decoy", "data:font/woff2;base64,AAEBAgMEBQYHCAkKCwwNDg8Q+" + api + "/ERITFBUWFxgZGhscHR4fICEiIyQl==", nil},
+		{"url path is no decoy", "/api/v1/crates/tokens/" + api + "/rotate-now-please", []want{{detect.RuleAPIToken, 22, false}}},
+		{"one side of base64 is not a blob", "base64,AAEBAgMEBQYHCAkKCwwNDg8Q+" + api + "\"", []want{{detect.RuleAPIToken, 32, false}}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			for _, impl := range []struct {
+				name string
+				got  []detect.Match
+			}{
+				{"Find", detect.Find([]byte(c.input))},
+				{"Scan", scanAll(t, strings.NewReader(c.input))},
+				{"Scan one byte at a time", scanAll(t, iotest.OneByteReader(strings.NewReader(c.input)))},
+			} {
+				if len(impl.got) != len(c.want) {
+					t.Fatalf("%s: got %d matches %s, want %d", impl.name, len(impl.got), describe(impl.got), len(c.want))
+				}
+				for i, w := range c.want {
+					g := impl.got[i]
+					if g.Rule != w.rule || g.Offset != w.offset || g.Placeholder != w.ph {
+						t.Errorf("%s: match %d = %s, want %s@%d ph=%v", impl.name, i, describe(impl.got[i:i+1]), w.rule, w.offset, w.ph)
+					}
+					wantLen := 35
+					if w.rule == detect.RuleTrustedPublishing {
+						wantLen = 39
+					}
+					if g.Token != c.input[g.Offset:g.Offset+int64(wantLen)] {
+						t.Errorf("%s: token text does not match input at its offset", impl.name)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestLineAndColumn(t *testing.T) {
+	src := tokentest.New(2)
+	a, b, c := src.API(), src.API(), src.TP()
+	input := "first line\r\n\n  " + a + "\nx\ty " + b + " z\n\n\n" + strings.Repeat("w ", 1000) + c
+	want := [][2]int{{3, 3}, {4, 5}, {7, 2001}}
+	got := scanAll(t, iotest.HalfReader(strings.NewReader(input)))
+	if len(got) != len(want) {
+		t.Fatalf("got %s", describe(got))
+	}
+	for i, w := range want {
+		if got[i].Line != w[0] || got[i].Column != w[1] {
+			t.Errorf("match %d at %d:%d, want %d:%d", i, got[i].Line, got[i].Column, w[0], w[1])
+		}
+	}
+}
+
+// chunkReader returns the input in reads of the given sizes, cycling.
+type chunkReader struct {
+	data  []byte
+	sizes []int
+	i     int
+}
+
+func (r *chunkReader) Read(p []byte) (int, error) {
+	if len(r.data) == 0 {
+		return 0, io.EOF
+	}
+	n := r.sizes[r.i%len(r.sizes)]
+	r.i++
+	n = min(n, len(p), len(r.data))
+	copy(p, r.data[:n])
+	r.data = r.data[n:]
+	return n, nil
+}
+
+// TestSplitEverywhere splits the input at every position around a token and
+// checks the match is still found once, with the right offset.
+func TestSplitEverywhere(t *testing.T) {
+	src := tokentest.New(3)
+	for _, tok := range []string{src.API(), src.TP()} {
+		input := []byte("var a = 'x', t = \"" + tok + "\"; // end")
+		off := int64(bytes.Index(input, []byte(tok)))
+		for split := 1; split < len(input); split++ {
+			got := scanAll(t, &chunkReader{data: input, sizes: []int{split, len(input)}})
+			if len(got) != 1 || got[0].Offset != off || got[0].Token != tok {
+				t.Fatalf("split at %d: %s", split, describe(got))
+			}
+		}
+	}
+}
+
+// TestBufferBoundaries places a token at every offset around the scanner's
+// 64 KiB read size and its multiples.
+func TestBufferBoundaries(t *testing.T) {
+	src := tokentest.New(4)
+	tok := src.API()
+	for _, edge := range []int{64 << 10, 128 << 10, 3 * 64 << 10} {
+		for delta := -40; delta <= 40; delta++ {
+			pos := edge + delta
+			input := bytes.Repeat([]byte("ab.cd "), (pos+100)/6+1)
+			input[pos-1] = ' '
+			copy(input[pos:], tok)
+			input[pos+len(tok)] = ';'
+			got := scanAll(t, bytes.NewReader(input))
+			ref := detect.Find(input)
+			if len(got) != 1 || got[0].Offset != int64(pos) || describe(got) != describe(ref) {
+				t.Fatalf("token at %d (edge %d%+d): scan %s, find %s", pos, edge, delta, describe(got), describe(ref))
+			}
+		}
+	}
+}
+
+// TestLongLines covers a multi-MiB single line with a token at its very end,
+// word runs longer than the read buffer, and a token right after such a run.
+func TestLongLines(t *testing.T) {
+	src := tokentest.New(5)
+	tok := src.API()
+	t.Run("token at end of 5 MiB line", func(t *testing.T) {
+		input := append(bytes.Repeat([]byte("function(a){return a+1};"), (5<<20)/24), tok...)
+		got := scanAll(t, bytes.NewReader(input))
+		if len(got) != 1 || got[0].Line != 1 || got[0].Column != len(input)-len(tok)+1 {
+			t.Fatalf("got %s", describe(got))
+		}
+	})
+	t.Run("huge word runs around tokens", func(t *testing.T) {
+		// The first token is glued to a long run, so it is no token; the second stands alone.
+		input := append(bytes.Repeat([]byte("A"), 200<<10), ' ')
+		input = append(input, tok...)
+		input = append(input, bytes.Repeat([]byte("B"), 100<<10)...)
+		input = append(input, ' ')
+		input = append(input, tok...)
+		got := scanAll(t, &chunkReader{data: input, sizes: []int{7000, 65536, 3}})
+		if len(got) != 1 || got[0].Offset != int64(len(input)-len(tok)) {
+			t.Fatalf("got %s", describe(got))
+		}
+	})
+}
+
+// TestAgainstReference compares the fast matcher with the naive one on
+// generated inputs dense in near-tokens, in whole and in pieces.
+func TestAgainstReference(t *testing.T) {
+	src := tokentest.New(6)
+	pieces := []func() string{
+		src.API, src.TP, src.TPBadChecksum,
+		func() string { return src.API()[:34] },
+		func() string { return src.API() + "x" },
+		func() string { return "_" + src.API() },
+		func() string { return tokentest.Placeholder('z') },
+		func() string { return src.Alnum(20) },
+		func() string { return "cio" + src.Alnum(1+len(src.Alnum(1))%40) },
+		func() string { return " " }, func() string { return "\n" }, func() string { return "+" },
+		func() string { return "/" }, func() string { return "=" }, func() string { return "\"" },
+	}
+	for i := 0; i < 3000; i++ {
+		var b strings.Builder
+		for j := 0; j < 1+i%40; j++ {
+			b.WriteString(pieces[(i*7+j*13+len(src.Alnum(1)))%len(pieces)]())
+		}
+		input := []byte(b.String())
+		want := describe(detect.Reference(input))
+		if got := describe(detect.Find(input)); got != want {
+			t.Fatalf("Find on %q:\n got %s\nwant %s", input, got, want)
+		}
+		if got := describe(scanAll(t, &chunkReader{data: input, sizes: []int{1 + i%50, 3, 64}})); got != want {
+			t.Fatalf("Scan on %q:\n got %s\nwant %s", input, got, want)
+		}
+	}
+}
+
+// patternReader yields n bytes of a repeating pattern without holding them.
+type patternReader struct {
+	pattern []byte
+	left    int64
+	pos     int
+}
+
+func (r *patternReader) Read(p []byte) (int, error) {
+	if r.left <= 0 {
+		return 0, io.EOF
+	}
+	n := 0
+	for n < len(p) && int64(n) < r.left {
+		c := copy(p[n:], r.pattern[r.pos:])
+		if int64(n+c) > r.left {
+			c = int(r.left) - n
+		}
+		n += c
+		r.pos = (r.pos + c) % len(r.pattern)
+	}
+	r.left -= int64(n)
+	return n, nil
+}
+
+// TestMemoryDoesNotGrow scans 16 MiB and 128 MiB of one line full of
+// near-tokens and checks that the bytes allocated stay small and do not grow
+// with the input.
+func TestMemoryDoesNotGrow(t *testing.T) {
+	if testing.Short() {
+		t.Skip("scans 144 MiB")
+	}
+	tok := tokentest.New(7).API()
+	allocated := func(size int64) uint64 {
+		var sc detect.Scanner
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		found := 0
+		err := sc.Scan(&patternReader{pattern: []byte("x=" + tok + "_;y=" + tok[:34] + ";z=abcdefghij.k(1);"), left: size}, func(detect.Match) { found++ })
+		runtime.ReadMemStats(&after)
+		if err != nil || found != 0 {
+			t.Fatalf("scan of %d bytes: err %v, %d found", size, err, found)
+		}
+		return after.TotalAlloc - before.TotalAlloc
+	}
+	small, large := allocated(16<<20), allocated(128<<20)
+	if large > 1<<20 || large > small+64<<10 {
+		t.Fatalf("allocated %d bytes for 16 MiB and %d for 128 MiB: memory grows with input", small, large)
+	}
+}
+
+func TestTrustedPublishingChecksum(t *testing.T) {
+	if !detect.ValidTrustedPublishing([]byte("cio_tp_" + "gGK6jurSwKyl9V3Az19z7YEFQI9aoOOd")) {
+		t.Error("crates.io's valid test vector rejected")
+	}
+	if detect.ValidTrustedPublishing([]byte("cio_tp_" + strings.Repeat("0", 32))) {
+		t.Error("crates.io's invalid-checksum vector accepted")
+	}
+	if got := detect.TrustedPublishingChecksum([]byte(strings.Repeat("0", 31))); got != 'w' {
+		t.Errorf("checksum of 31 zeros = %q, want 'w'", got)
+	}
+}
+
+func TestPlaceholderRateOnRandomBodies(t *testing.T) {
+	src := tokentest.New(8)
+	flagged := 0
+	for i := 0; i < 100000; i++ {
+		if detect.IsPlaceholder([]byte(src.Alnum(32))) {
+			flagged++
+		}
+	}
+	if flagged != 0 {
+		t.Fatalf("%d of 100000 random bodies called placeholders", flagged)
+	}
+}

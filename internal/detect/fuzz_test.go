@@ -1,0 +1,58 @@
+package detect
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"testing"
+)
+
+type splitReader struct {
+	data []byte
+	n    int
+}
+
+func (r *splitReader) Read(p []byte) (int, error) {
+	if len(r.data) == 0 {
+		return 0, io.EOF
+	}
+	n := min(r.n, len(p), len(r.data))
+	copy(p, r.data[:n])
+	r.data = r.data[n:]
+	return n, nil
+}
+
+// FuzzMatcher checks Find and Scan (fed in small reads) against the naive
+// reference matcher. Seeds live in testdata/fuzz/FuzzMatcher.
+func FuzzMatcher(f *testing.F) {
+	// Token-shaped seeds are built here, not stored: the repository holds none.
+	scrambled := func(n, step int) string {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = ChecksumAlphabet[(i*step+5)%len(ChecksumAlphabet)]
+		}
+		return string(b)
+	}
+	api := apiPrefix + scrambled(32, 7)
+	raw := scrambled(31, 11)
+	tp := tpPrefix + raw + string(TrustedPublishingChecksum([]byte(raw)))
+	f.Add([]byte("x = '"+api+"'"), uint8(3))
+	f.Add([]byte("CARGO_REGISTRY_TOKEN="+api+"\n"), uint8(0))
+	f.Add([]byte("a\n"+tp+"\n"+api), uint8(17))
+	f.Add([]byte("base64,AAEBAgMEBQYHCAkKCwwNDg8Q+"+api+"/ERITFBUWFxgZGhscHR4fICEiIyQl=="), uint8(40))
+	f.Add([]byte(tp[:38]+"A"), uint8(1))
+	f.Fuzz(func(t *testing.T, data []byte, split uint8) {
+		want := fmt.Sprint(reference(data))
+		if got := fmt.Sprint(Find(data)); got != want {
+			t.Fatalf("Find: got %s want %s", got, want)
+		}
+		var sc Scanner
+		var got []Match
+		if err := sc.Scan(&splitReader{data: bytes.Clone(data), n: int(split) + 1}, func(m Match) { got = append(got, m) }); err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(got) != want {
+			t.Fatalf("Scan: got %s want %s", fmt.Sprint(got), want)
+		}
+	})
+}
