@@ -1,0 +1,246 @@
+// Command cratesguard finds leaked crates.io tokens in deployed sites and
+// build outputs and reports them as SARIF. This file holds flag parsing and
+// wiring only; the work happens in internal/.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"time"
+
+	"github.com/cratesguard/cratesguard/internal/config"
+	"github.com/cratesguard/cratesguard/internal/findings"
+	"github.com/cratesguard/cratesguard/internal/report"
+	"github.com/cratesguard/cratesguard/internal/scan"
+	"github.com/cratesguard/cratesguard/internal/target"
+	"github.com/cratesguard/cratesguard/internal/version"
+)
+
+const usage = `cratesguard finds leaked crates.io API tokens in what your deployments serve.
+
+Usage:
+  cratesguard scan [flags] TARGET...   scan URLs (http, https) and local files or directories
+  cratesguard demo                     scan a built-in demo site on loopback, offline
+  cratesguard --version
+
+Run 'cratesguard scan --help' for the flags. Exit codes: 0 clean, 1 findings at or
+above --fail-on, 2 usage or configuration error, 3 some target could not be scanned.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return findings.ExitUsage
+	}
+	switch args[0] {
+	case "--version", "-version", "version":
+		fmt.Fprintln(stdout, "cratesguard", version.Version)
+		return findings.ExitClean
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return findings.ExitClean
+	case "scan":
+		return cmdScan(ctx, args[1:], stdout, stderr)
+	case "demo":
+		return cmdDemo(ctx, args[1:], stdout, stderr)
+	}
+	fmt.Fprintf(stderr, "cratesguard: unknown command %q\n\n%s", args[0], usage)
+	return findings.ExitUsage
+}
+
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
+
+// output says where results go besides the exit code.
+type output struct {
+	sarif    string
+	format   string
+	category string
+}
+
+// scanFlags binds the scan flags to a raw configuration.
+type scanFlags struct {
+	fs                                           *flag.FlagSet
+	targetsFile, maxBytes, failOn, sarif, format string
+	category                                     string
+	concurrency, depth                           int
+	timeout                                      time.Duration
+	headers, include, exclude                    listFlag
+	showVersion                                  bool
+}
+
+func newScanFlags(stderr io.Writer) *scanFlags {
+	f := &scanFlags{fs: flag.NewFlagSet("scan", flag.ContinueOnError)}
+	fs := f.fs
+	fs.SetOutput(stderr)
+	fs.StringVar(&f.targetsFile, "targets-file", "", "read more targets from `FILE`, one per line (# comments)")
+	fs.StringVar(&f.sarif, "sarif", "", "write a SARIF report to `FILE` (for GitHub code scanning)")
+	fs.StringVar(&f.format, "format", "text", "stdout format: text or json")
+	fs.StringVar(&f.failOn, "fail-on", "any", "exit 1 on findings: any, or never")
+	fs.IntVar(&f.concurrency, "concurrency", config.DefaultConcurrency, "targets fetched at once")
+	fs.DurationVar(&f.timeout, "timeout", config.DefaultTimeout, "per-request timeout, headers and body")
+	fs.StringVar(&f.maxBytes, "max-bytes", "64MiB", "scan at most this much of each decoded body (e.g. 64MiB, 2GiB)")
+	fs.Var(&f.headers, "header", "request header 'Name: value' (repeatable; values never printed)")
+	fs.Var(&f.include, "include", "doublestar glob of paths to scan (repeatable)")
+	fs.Var(&f.exclude, "exclude", "doublestar glob of paths to leave out (repeatable)")
+	fs.StringVar(&f.category, "category", "", "SARIF category (automationDetails.id), to tell several uploads apart")
+	fs.IntVar(&f.depth, "depth", 0, "link hops to follow from each URL (0 = only the targets)")
+	fs.BoolVar(&f.showVersion, "version", false, "print the version and exit")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, "Usage: cratesguard scan [flags] TARGET...\n\nTARGET is an http(s) URL, a file or a directory.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	return f
+}
+
+// parse reads flags wherever they stand among the targets.
+func (f *scanFlags) parse(args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := f.fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = f.fs.Args()
+		if len(args) == 0 {
+			return positional, nil
+		}
+		if args[0] == "--" {
+			return append(positional, args[1:]...), nil
+		}
+		positional = append(positional, args[0])
+		args = args[1:]
+	}
+}
+
+// config turns the raw flags into a validated configuration.
+func (f *scanFlags) config(positional []string) (config.Config, output, error) {
+	out := output{sarif: f.sarif, format: f.format, category: f.category}
+	cfg := config.Config{
+		Concurrency: f.concurrency, Timeout: f.timeout, Depth: f.depth,
+		Include: f.include, Exclude: f.exclude, Category: f.category,
+	}
+	var err error
+	if cfg.MaxBytes, err = config.ParseSize("max-bytes", f.maxBytes); err != nil {
+		return cfg, out, err
+	}
+	if cfg.FailOn, err = config.ParseFailOn("fail-on", f.failOn); err != nil {
+		return cfg, out, err
+	}
+	if f.format != "text" && f.format != "json" {
+		return cfg, out, config.Errorf("format", f.format, "is not a format (text, json)")
+	}
+	for _, h := range f.headers {
+		hd, err := config.ParseHeader("header", h)
+		if err != nil {
+			return cfg, out, err
+		}
+		cfg.Headers = append(cfg.Headers, hd)
+	}
+	raws := positional
+	if f.targetsFile != "" {
+		more, err := target.ReadFile(f.targetsFile)
+		if err != nil {
+			return cfg, out, &config.Error{Field: "targets-file", Msg: err.Error()}
+		}
+		raws = append(raws, more...)
+	}
+	if cfg.Targets, err = config.ParseTargets("targets", raws); err != nil {
+		return cfg, out, err
+	}
+	if cfg.Root, err = os.Getwd(); err != nil {
+		return cfg, out, err
+	}
+	return cfg, out, cfg.Validate()
+}
+
+// configError phrases a configuration error in terms of flags.
+func configError(stderr io.Writer, err error) int {
+	var ce *config.Error
+	if errors.As(err, &ce) && ce.Field != "targets" {
+		fmt.Fprintf(stderr, "cratesguard: --%s\n", ce.Error())
+	} else if errors.As(err, &ce) {
+		fmt.Fprintf(stderr, "cratesguard: %s\n", ce.Msg)
+	} else {
+		fmt.Fprintf(stderr, "cratesguard: %v\n", err)
+	}
+	return findings.ExitUsage
+}
+
+func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	f := newScanFlags(stderr)
+	positional, err := f.parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		return findings.ExitClean
+	}
+	if err != nil {
+		return findings.ExitUsage // the flag package has said what is wrong
+	}
+	if f.showVersion {
+		fmt.Fprintln(stdout, "cratesguard", version.Version)
+		return findings.ExitClean
+	}
+	cfg, out, err := f.config(positional)
+	if err != nil {
+		return configError(stderr, err)
+	}
+	return execute(ctx, cfg, out, stdout, stderr)
+}
+
+// execute runs a validated scan and reports it.
+func execute(ctx context.Context, cfg config.Config, out output, stdout, stderr io.Writer) int {
+	opts := scan.Options{}
+	if isTerminal(stderr) {
+		opts.Progress = func(done, total int) {
+			fmt.Fprintf(stderr, "\rscanned %d/%d", done, total)
+			if done == total {
+				fmt.Fprint(stderr, "\r\033[K")
+			}
+		}
+	}
+	rep := scan.Run(ctx, cfg, opts)
+	code := rep.ExitCode(cfg.FailOn)
+	if out.sarif != "" {
+		log, err := report.SARIF(rep, report.SARIFOptions{Category: out.category, Root: cfg.Root})
+		if err == nil {
+			err = report.WriteSARIF(out.sarif, log)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "cratesguard: %v\n", err)
+			return findings.ExitUsage
+		}
+	}
+	var err error
+	if out.format == "json" {
+		err = report.JSON(stdout, rep, cfg.FailOn)
+	} else {
+		err = report.Text(stdout, rep, cfg.FailOn)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "cratesguard: writing results: %v\n", err)
+	}
+	return code
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,186 @@
+// Package config is the one configuration that both `cratesguard scan` and
+// the GitHub Action fill in: parsing helpers and validation whose errors name
+// the setting at fault, so each front end can phrase it as a flag or an input.
+package config
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bmatcuk/doublestar/v4"
+
+	"github.com/cratesguard/cratesguard/internal/findings"
+	"github.com/cratesguard/cratesguard/internal/target"
+)
+
+// Defaults.
+const (
+	DefaultConcurrency = 16
+	DefaultTimeout     = 30 * time.Second
+	DefaultMaxBytes    = 64 << 20
+	DefaultDepth       = 2
+)
+
+// Header is one custom request header. Its value is never printed.
+type Header struct{ Name, Value string }
+
+// Config is a complete, validated scan configuration.
+type Config struct {
+	Targets     []target.Target
+	Concurrency int
+	Timeout     time.Duration
+	MaxBytes    int64
+	Headers     []Header
+	Include     []string
+	Exclude     []string
+	Depth       int
+	FailOn      findings.FailOn
+	Category    string
+	// Root is the directory local file locations are made relative to in
+	// SARIF (the working directory, or GITHUB_WORKSPACE in the Action).
+	Root string
+}
+
+// Error is a bad setting. Field is the setting's name without dashes
+// ("max-bytes"): the CLI shows it as --max-bytes, the Action as an input.
+type Error struct {
+	Field string
+	Value string
+	Msg   string
+}
+
+func (e *Error) Error() string {
+	if e.Value == "" {
+		return e.Field + ": " + e.Msg
+	}
+	return fmt.Sprintf("%s: %q %s", e.Field, e.Value, e.Msg)
+}
+
+// Errorf builds an Error.
+func Errorf(field, value, format string, args ...any) *Error {
+	return &Error{Field: field, Value: value, Msg: fmt.Sprintf(format, args...)}
+}
+
+var sizeUnits = []struct {
+	suffix string
+	mult   int64
+}{
+	{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"TiB", 1 << 40},
+	{"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"TB", 1e12},
+	{"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"B", 1},
+}
+
+// ParseSize reads a byte count: 1048576, 64MiB, 2GiB, 500KB, 10M.
+func ParseSize(field, s string) (int64, error) {
+	t := strings.TrimSpace(s)
+	mult := int64(1)
+	for _, u := range sizeUnits {
+		if strings.HasSuffix(strings.ToLower(t), strings.ToLower(u.suffix)) && len(t) > len(u.suffix) {
+			// Case matters only between KiB and KB style suffixes, which differ in letters anyway.
+			t, mult = strings.TrimSpace(t[:len(t)-len(u.suffix)]), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(t, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, Errorf(field, s, "is not a positive size (examples: 1048576, 64MiB, 2GiB, 500KB)")
+	}
+	if n > (1<<62)/mult {
+		return 0, Errorf(field, s, "is too large")
+	}
+	return n * mult, nil
+}
+
+// ParseHeader reads "Name: value". The error never repeats the value.
+func ParseHeader(field, s string) (Header, error) {
+	name, value, ok := strings.Cut(s, ":")
+	name = strings.TrimSpace(name)
+	if !ok || name == "" {
+		return Header{}, Errorf(field, "", "%q is not in the form 'Name: value'", firstChars(s, ":"))
+	}
+	for _, c := range name {
+		if c <= ' ' || c >= 0x7f || strings.ContainsRune("()<>@,;:\\\"/[]?={}", c) {
+			return Header{}, Errorf(field, "", "header name %q is not a valid HTTP header name", name)
+		}
+	}
+	value = strings.TrimSpace(value)
+	if strings.ContainsAny(value, "\r\n") {
+		return Header{}, Errorf(field, "", "header %s: value contains a line break", name)
+	}
+	return Header{Name: http.CanonicalHeaderKey(name), Value: value}, nil
+}
+
+// firstChars shows what comes before sep (a header's name), never a value.
+func firstChars(s, sep string) string {
+	if i := strings.Index(s, sep); i >= 0 {
+		return s[:i] + sep + " …"
+	}
+	if len(s) > 12 {
+		return s[:4] + "…"
+	}
+	return s
+}
+
+// ParseFailOn reads the exit policy.
+func ParseFailOn(field, s string) (findings.FailOn, error) {
+	switch p := findings.FailOn(strings.ToLower(strings.TrimSpace(s))); p {
+	case findings.FailOnAny, findings.FailOnNever:
+		return p, nil
+	}
+	return "", Errorf(field, s, "is not a fail-on policy (any, never)")
+}
+
+// ValidateGlobs checks doublestar patterns, naming the bad one.
+func ValidateGlobs(field string, patterns []string) error {
+	for _, p := range patterns {
+		if !doublestar.ValidatePattern(p) {
+			return Errorf(field, p, "is not a valid glob pattern")
+		}
+	}
+	return nil
+}
+
+// ParseTargets validates target strings, naming the bad one.
+func ParseTargets(field string, raws []string) ([]target.Target, error) {
+	var out []target.Target
+	for _, r := range raws {
+		t, err := target.Parse(r)
+		if err != nil {
+			return nil, &Error{Field: field, Msg: err.Error()}
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+// Validate checks the numeric settings and that there is something to scan.
+func (c *Config) Validate() error {
+	if len(c.Targets) == 0 {
+		return &Error{Field: "targets", Msg: "nothing to scan: name at least one URL or path"}
+	}
+	if c.Concurrency < 1 || c.Concurrency > 1024 {
+		return Errorf("concurrency", strconv.Itoa(c.Concurrency), "must be between 1 and 1024")
+	}
+	if c.Timeout <= 0 {
+		return Errorf("timeout", c.Timeout.String(), "must be positive")
+	}
+	if c.MaxBytes <= 0 {
+		return Errorf("max-bytes", strconv.FormatInt(c.MaxBytes, 10), "must be positive")
+	}
+	if c.Depth < 0 {
+		return Errorf("depth", strconv.Itoa(c.Depth), "must be 0 or more")
+	}
+	if err := ValidateGlobs("include", c.Include); err != nil {
+		return err
+	}
+	if err := ValidateGlobs("exclude", c.Exclude); err != nil {
+		return err
+	}
+	if strings.ContainsAny(c.Category, " \t\r\n") {
+		return Errorf("category", c.Category, "must not contain white space")
+	}
+	return nil
+}

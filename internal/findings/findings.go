@@ -1,0 +1,261 @@
+// Package findings holds what a scan produced: the leaked tokens with every
+// place they were seen, and the fate of every target. It is the hand-over
+// point between the scanning stages and the reporters.
+package findings
+
+import (
+	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cratesguard/cratesguard/internal/detect"
+)
+
+// Secret is a full token. It prints, formats and marshals redacted; only
+// Reveal gives the plaintext, for masking and verification.
+type Secret string
+
+// Reveal returns the plaintext token. Never print it.
+func (s Secret) Reveal() string { return string(s) }
+
+// String returns the redacted form, so %v and %s cannot leak the token.
+func (s Secret) String() string { return Redact(string(s)) }
+
+// GoString keeps %#v redacted as well.
+func (s Secret) GoString() string { return Redact(string(s)) }
+
+// MarshalText keeps JSON and other encoders redacted.
+func (s Secret) MarshalText() ([]byte, error) { return []byte(Redact(string(s))), nil }
+
+// SHA256 is the lowercase hex SHA-256 of the token, as crates.io stores it.
+func (s Secret) SHA256() string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+// Redact shows a token's prefix and the first four characters of its
+// random part, never more: cioAbCd… or cio_tp_AbCd….
+func Redact(tok string) string {
+	prefix := "cio"
+	if strings.HasPrefix(tok, "cio_tp_") {
+		prefix = "cio_tp_"
+	}
+	if len(tok) < len(prefix)+8 {
+		return prefix + "…"
+	}
+	return tok[:len(prefix)+4] + "…"
+}
+
+// Location is one place a token was seen.
+type Location struct {
+	// Target is the full URL (after redirects) or the file path scanned.
+	Target string `json:"target"`
+	// IsURL tells a URL from a local path.
+	IsURL bool `json:"isUrl"`
+	// Part says where inside the target: "" for the body or file content,
+	// "response headers" for HTTP headers.
+	Part   string `json:"part,omitempty"`
+	Line   int    `json:"line"`
+	Column int    `json:"column"`
+	Offset int64  `json:"offset"`
+	Length int    `json:"length"`
+	// Order is the index of the start target this location descends from:
+	// locations sort by it first, so the "first place found" is deterministic.
+	Order int `json:"-"`
+}
+
+// PartHeaders names the response-header part of a URL target.
+const PartHeaders = "response headers"
+
+// RulePlaceholder is the rule of obvious fillers in the place of a token
+// (the matcher's Placeholder): reported as notes, never failing a build.
+const RulePlaceholder = "crates-io-token-placeholder"
+
+// Finding is one distinct token under one rule.
+type Finding struct {
+	Rule        string     `json:"rule"`
+	Token       Secret     `json:"token"` // marshals redacted
+	SHA256      string     `json:"sha256"`
+	Placeholder bool       `json:"placeholder"`
+	Locations   []Location `json:"locations"` // the first is the primary one
+}
+
+// Level is the SARIF level of a finding.
+func (f *Finding) Level() string {
+	if f.Placeholder {
+		return "note"
+	}
+	return "error"
+}
+
+// State is how a target ended.
+type State string
+
+// The three ways a target ends.
+const (
+	Scanned State = "scanned"
+	Skipped State = "skipped"
+	Failed  State = "failed"
+)
+
+// Target is the outcome of one target: a start target or something found
+// from one (a file in a directory).
+type Target struct {
+	Target   string        `json:"target"`
+	IsURL    bool          `json:"isUrl"`
+	Start    bool          `json:"start"` // given by the user, not discovered
+	State    State         `json:"state"`
+	Reason   string        `json:"reason,omitempty"`   // why failed or skipped
+	Warnings []string      `json:"warnings,omitempty"` // e.g. truncated at --max-bytes
+	Status   int           `json:"status,omitempty"`   // HTTP status
+	Bytes    int64         `json:"bytes"`
+	Files    int           `json:"files,omitempty"` // files scanned under a directory
+	Duration time.Duration `json:"-"`
+	Order    int           `json:"-"`
+}
+
+// Report is everything a scan produced.
+type Report struct {
+	Findings []*Finding
+	Targets  []Target
+	Started  time.Time
+	Finished time.Time
+}
+
+// Collector gathers matches and target outcomes from concurrent workers.
+type Collector struct {
+	mu      sync.Mutex
+	byKey   map[string]*Finding
+	targets []Target
+	started time.Time
+}
+
+// NewCollector returns an empty collector.
+func NewCollector() *Collector {
+	return &Collector{byKey: map[string]*Finding{}, started: time.Now()}
+}
+
+// Add records a match seen at loc.
+func (c *Collector) Add(m detect.Match, loc Location) {
+	loc.Line, loc.Column, loc.Offset, loc.Length = m.Line, m.Column, m.Offset, len(m.Token)
+	key := m.Rule + "\x00" + m.Token
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	f, ok := c.byKey[key]
+	if !ok {
+		tok := Secret(m.Token)
+		rule := m.Rule
+		if m.Placeholder {
+			rule = RulePlaceholder
+		}
+		f = &Finding{Rule: rule, Token: tok, SHA256: tok.SHA256(), Placeholder: m.Placeholder}
+		c.byKey[key] = f
+	}
+	f.Locations = append(f.Locations, loc)
+}
+
+// AddTarget records how a target ended.
+func (c *Collector) AddTarget(t Target) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.targets = append(c.targets, t)
+}
+
+// Report sorts everything into a deterministic order and returns it.
+func (c *Collector) Report() *Report {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r := &Report{Started: c.started, Finished: time.Now()}
+	for _, f := range c.byKey {
+		slices.SortFunc(f.Locations, compareLocations)
+		f.Locations = slices.CompactFunc(f.Locations, func(a, b Location) bool { return compareLocations(a, b) == 0 })
+		r.Findings = append(r.Findings, f)
+	}
+	// Real tokens before placeholders, then in the order they were found.
+	slices.SortFunc(r.Findings, func(a, b *Finding) int {
+		return cmp.Or(boolCmp(a.Placeholder, b.Placeholder), compareLocations(a.Locations[0], b.Locations[0]),
+			cmp.Compare(a.Rule, b.Rule), cmp.Compare(a.SHA256, b.SHA256))
+	})
+	r.Targets = slices.Clone(c.targets)
+	slices.SortStableFunc(r.Targets, func(a, b Target) int {
+		return cmp.Or(cmp.Compare(a.Order, b.Order), -boolCmp(a.Start, b.Start), cmp.Compare(a.Target, b.Target))
+	})
+	return r
+}
+
+func boolCmp(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
+}
+
+func compareLocations(a, b Location) int {
+	return cmp.Or(cmp.Compare(a.Order, b.Order), cmp.Compare(a.Target, b.Target),
+		-cmp.Compare(a.Part, b.Part), // "response headers" before the body ("")
+		cmp.Compare(a.Offset, b.Offset))
+}
+
+// FailOn is the exit policy.
+type FailOn string
+
+// Exit policies.
+const (
+	FailOnAny   FailOn = "any"
+	FailOnNever FailOn = "never"
+)
+
+// Exit codes.
+const (
+	ExitClean    = 0
+	ExitFindings = 1
+	ExitUsage    = 2
+	ExitFailures = 3
+)
+
+// Failing returns the findings at or above the policy: placeholders never fail.
+func (r *Report) Failing(policy FailOn) []*Finding {
+	if policy == FailOnNever {
+		return nil
+	}
+	var out []*Finding
+	for _, f := range r.Findings {
+		if !f.Placeholder {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// FailedTargets returns the targets that could not be scanned.
+func (r *Report) FailedTargets() []Target {
+	var out []Target
+	for _, t := range r.Targets {
+		if t.State == Failed {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// Complete reports whether every target was scanned or deliberately skipped.
+func (r *Report) Complete() bool { return len(r.FailedTargets()) == 0 }
+
+// ExitCode applies the exit-code rules: 1 for failing findings, else 3 when
+// a target could not be scanned, else 0.
+func (r *Report) ExitCode(policy FailOn) int {
+	switch {
+	case len(r.Failing(policy)) > 0:
+		return ExitFindings
+	case !r.Complete():
+		return ExitFailures
+	}
+	return ExitClean
+}

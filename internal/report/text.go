@@ -1,0 +1,132 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/cratesguard/cratesguard/internal/findings"
+	"github.com/cratesguard/cratesguard/internal/version"
+)
+
+// Summary counts a report.
+type Summary struct {
+	Findings int `json:"findings"`
+	Failing  int `json:"failing"`
+	Targets  int `json:"targets"`
+	Scanned  int `json:"scanned"`
+	Failed   int `json:"failed"`
+	Skipped  int `json:"skipped"`
+	ExitCode int `json:"exitCode"`
+}
+
+// Summarize counts findings and target states.
+func Summarize(r *findings.Report, policy findings.FailOn) Summary {
+	s := Summary{Findings: len(r.Findings), Failing: len(r.Failing(policy)), ExitCode: r.ExitCode(policy)}
+	for _, t := range r.Targets {
+		s.Targets++
+		switch t.State {
+		case findings.Scanned:
+			s.Scanned++
+		case findings.Failed:
+			s.Failed++
+		case findings.Skipped:
+			s.Skipped++
+		}
+	}
+	return s
+}
+
+// Text writes the findings table and the targets that failed or warned.
+func Text(w io.Writer, r *findings.Report, policy findings.FailOn) error {
+	s := Summarize(r, policy)
+	bw := &errWriter{w: w}
+	if len(r.Findings) == 0 {
+		fmt.Fprintf(bw, "No crates.io tokens found in %d target%s.\n", s.Targets, plural(s.Targets))
+	} else {
+		fmt.Fprintf(bw, "%d crates.io token%s found (%d failing) in %d target%s.\n\n", s.Findings, plural(s.Findings), s.Failing, s.Targets, plural(s.Targets))
+		tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "LEVEL\tRULE\tTOKEN\tSHA-256\tWHERE")
+		for _, f := range r.Findings {
+			more := ""
+			if n := len(f.Locations) - 1; n > 0 {
+				more = fmt.Sprintf(" (+%d more)", n)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s%s\n", f.Level(), f.Rule, f.Token, f.SHA256[:16], short(f.Locations[0]), more)
+		}
+		tw.Flush()
+	}
+	var problems []string
+	for _, t := range r.Targets {
+		switch t.State {
+		case findings.Failed:
+			problems = append(problems, fmt.Sprintf("  failed   %s: %s", t.Target, t.Reason))
+		case findings.Skipped:
+			problems = append(problems, fmt.Sprintf("  skipped  %s: %s", t.Target, t.Reason))
+		}
+		for _, w := range t.Warnings {
+			problems = append(problems, fmt.Sprintf("  warning  %s: %s", t.Target, w))
+		}
+	}
+	if len(problems) > 0 {
+		fmt.Fprintf(bw, "\nTargets not fully scanned:\n%s\n", strings.Join(problems, "\n"))
+	}
+	return bw.err
+}
+
+func short(l findings.Location) string {
+	if l.Part == findings.PartHeaders {
+		return l.Target + " (headers)"
+	}
+	return fmt.Sprintf("%s:%d:%d", l.Target, l.Line, l.Column)
+}
+
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(p)
+	e.err = err
+	return n, err
+}
+
+type jsonTarget struct {
+	findings.Target
+	DurationMS int64 `json:"durationMs"`
+}
+
+type jsonFinding struct {
+	*findings.Finding
+	Level string `json:"level"`
+}
+
+// JSON writes the machine-readable report. Tokens appear redacted.
+func JSON(w io.Writer, r *findings.Report, policy findings.FailOn) error {
+	out := struct {
+		Tool     map[string]string `json:"tool"`
+		Summary  Summary           `json:"summary"`
+		Findings []jsonFinding     `json:"findings"`
+		Targets  []jsonTarget      `json:"targets"`
+	}{
+		Tool:     map[string]string{"name": "cratesguard", "version": version.Version},
+		Summary:  Summarize(r, policy),
+		Findings: []jsonFinding{},
+		Targets:  []jsonTarget{},
+	}
+	for _, f := range r.Findings {
+		out.Findings = append(out.Findings, jsonFinding{f, f.Level()})
+	}
+	for _, t := range r.Targets {
+		out.Targets = append(out.Targets, jsonTarget{t, t.Duration.Milliseconds()})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
