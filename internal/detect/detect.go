@@ -15,8 +15,10 @@ package detect
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"io"
+	"math/bits"
 )
 
 // Rule identifiers. They are stable: SARIF rule ids and fingerprints derive from them.
@@ -173,6 +175,7 @@ func (s *state) scan(data []byte, eof bool, fn func(Match)) int {
 	}
 	// Invariant: p == 0 at the start of input, or data[p-1] is not a word byte.
 	for {
+		p = skip(data, p)
 		q := p + apiLen - 1
 		if q >= n {
 			if eof {
@@ -344,4 +347,60 @@ func IsPlaceholder(body []byte) bool {
 		}
 	}
 	return false
+}
+
+// SWAR constants: one bit per byte.
+const (
+	lsb = 0x0101010101010101
+	msb = 0x8080808080808080
+)
+
+// wordMask sets the high bit of each byte of x that is [A-Za-z0-9_], eight
+// bytes at once and without branches. Every addition stays inside its byte:
+// operands are at most 0x7F plus a constant below 0x81.
+func wordMask(x uint64) uint64 {
+	x7 := x &^ msb
+	l := x7 | 0x20*lsb // folds A-Z onto a-z
+	letters := (l + (0x80-'a')*lsb) &^ (l + (0x7f-'z')*lsb)
+	digits := (x7 + (0x80-'0')*lsb) &^ (x7 + (0x7f-'9')*lsb)
+	under := (x7 + (0x80-'_')*lsb) &^ (x7 + (0x7f-'_')*lsb)
+	return (letters | digits | under) & msb &^ x
+}
+
+// skip returns the first position at or after p where a token could start.
+// It reads 8-byte blocks tiling data from p: a run of 35 or more word bytes
+// always covers three whole consecutive blocks, so as long as no three
+// consecutive blocks are all word bytes, no token starts in between. It
+// stops at such a triple, or near the end of data, at the start of the word
+// run in progress, keeping the invariant that data[p-1] is not a word byte.
+func skip(data []byte, p int) int {
+	// h holds one bit per block, the newest lowest: the last two blocks of
+	// the previous group and the four of this one.
+	i, h := p, uint64(0)
+	for i+32 <= len(data) {
+		b := data[i : i+32]
+		h = (h<<4 | allWord(b[0:])<<3 | allWord(b[8:])<<2 | allWord(b[16:])<<1 | allWord(b[24:])) & 0x3f
+		// Bit k of t: blocks k, k+1 and k+2 (the two before it) are all word bytes.
+		if t := h & (h >> 1) & (h >> 2) & 0xf; t != 0 {
+			third := i + 8*(3-(bits.Len64(t)-1)) // the earliest triple's last block
+			return runStart(data, p, third-16)
+		}
+		i += 32
+	}
+	return runStart(data, p, i)
+}
+
+// allWord is 1 if the 8 bytes at b are all word bytes, else 0, without branches.
+func allWord(b []byte) uint64 {
+	m := wordMask(binary.LittleEndian.Uint64(b)) ^ msb // zero iff all word bytes
+	return ((m | -m) >> 63) ^ 1
+}
+
+// runStart moves x back to the start of the word run that byte x-1 ends,
+// but not before p.
+func runStart(data []byte, p, x int) int {
+	for x > p && isWord[data[x-1]] {
+		x--
+	}
+	return x
 }

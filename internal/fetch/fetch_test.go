@@ -1,0 +1,144 @@
+package fetch
+
+import (
+	"bytes"
+	"compress/flate"
+	"compress/zlib"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+)
+
+func get(t *testing.T, f *Fetcher, url string) (body string, resp *Response, err error) {
+	t.Helper()
+	err = f.Get(context.Background(), url, func(r *Response) error {
+		b, err := io.ReadAll(r.Body)
+		body, resp = string(b), r
+		return err
+	})
+	return
+}
+
+func opts() Options {
+	return Options{Timeout: 5 * time.Second, MaxBytes: 1 << 20, UserAgent: "cratesguard/test"}
+}
+
+func TestHeadersAndUserAgent(t *testing.T) {
+	var got http.Header
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = r.Header.Clone()
+		got.Set("Host", r.Host)
+	}))
+	defer srv.Close()
+	o := opts()
+	o.Headers = []Header{{"Authorization", "Bearer x"}, {"Host", "staging.example"}}
+	if _, _, err := get(t, New(o), srv.URL); err != nil {
+		t.Fatal(err)
+	}
+	if got.Get("User-Agent") != "cratesguard/test" || got.Get("Authorization") != "Bearer x" ||
+		got.Get("Host") != "staging.example" || !strings.Contains(got.Get("Accept-Encoding"), "br") {
+		t.Errorf("request headers %v", got)
+	}
+}
+
+func TestDeflateBothWays(t *testing.T) {
+	for name, enc := range map[string]func(io.Writer) io.WriteCloser{
+		"zlib": func(w io.Writer) io.WriteCloser { return zlib.NewWriter(w) },
+		"raw":  func(w io.Writer) io.WriteCloser { z, _ := flate.NewWriter(w, 5); return z },
+	} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Encoding", "deflate")
+			z := enc(w)
+			io.WriteString(z, "hello deflate")
+			z.Close()
+		}))
+		body, _, err := get(t, New(opts()), srv.URL)
+		srv.Close()
+		if err != nil || body != "hello deflate" {
+			t.Errorf("%s: body %q err %v", name, body, err)
+		}
+	}
+}
+
+func TestUnsupportedEncoding(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Encoding", "zstd")
+		w.Write([]byte{1, 2, 3})
+	}))
+	defer srv.Close()
+	if _, _, err := get(t, New(opts()), srv.URL); err == nil || !strings.Contains(err.Error(), `"zstd"`) {
+		t.Errorf("err = %v, want unsupported zstd", err)
+	}
+}
+
+func TestCapIsReported(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write(bytes.Repeat([]byte("a"), 3000))
+	}))
+	defer srv.Close()
+	o := opts()
+	o.MaxBytes = 1000
+	body, resp, err := get(t, New(o), srv.URL)
+	if err != nil || len(body) != 1000 || !resp.Body.Truncated() || resp.Body.Bytes() != 1000 {
+		t.Fatalf("len %d truncated %v err %v", len(body), resp.Body.Truncated(), err)
+	}
+	o.MaxBytes = 3000
+	_, resp, _ = get(t, New(o), srv.URL)
+	if resp.Body.Truncated() {
+		t.Error("a body exactly at the cap is reported truncated")
+	}
+}
+
+func TestRedirects(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.Handle("/a", http.RedirectHandler("/b", http.StatusFound))
+	mux.Handle("/b", http.RedirectHandler("/a", http.StatusFound))
+	mux.HandleFunc("/hop/{n}", func(w http.ResponseWriter, r *http.Request) {
+		n := r.PathValue("n")
+		http.Redirect(w, r, "/hop/"+n+"x", http.StatusFound)
+	})
+	mux.Handle("/start", http.RedirectHandler("/end", http.StatusMovedPermanently))
+	mux.HandleFunc("/end", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "arrived") })
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	f := New(opts())
+	if _, _, err := get(t, f, srv.URL+"/a"); err == nil || !strings.Contains(err.Error(), "redirect loop") {
+		t.Errorf("loop: %v", err)
+	}
+	if _, _, err := get(t, f, srv.URL+"/hop/x"); err == nil || !strings.Contains(err.Error(), "after 10 redirects") {
+		t.Errorf("endless: %v", err)
+	}
+	body, resp, err := get(t, f, srv.URL+"/start")
+	if err != nil || body != "arrived" || !resp.Redirected || resp.URL != srv.URL+"/end" {
+		t.Errorf("followed: %q %+v %v", body, resp, err)
+	}
+}
+
+func TestTimeoutCoversTheBody(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for {
+			select {
+			case <-release:
+				return
+			case <-r.Context().Done():
+				return
+			case <-time.After(20 * time.Millisecond):
+				w.Write([]byte("x"))
+				w.(http.Flusher).Flush()
+			}
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	o := opts()
+	o.Timeout = 300 * time.Millisecond
+	_, _, err := get(t, New(o), srv.URL)
+	if err == nil || !strings.Contains(err.Error(), "timed out after 300ms") {
+		t.Fatalf("trickling body: err %v, want a timeout", err)
+	}
+}

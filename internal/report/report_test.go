@@ -1,0 +1,184 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/cratesguard/cratesguard/internal/detect"
+	"github.com/cratesguard/cratesguard/internal/findings"
+	"github.com/cratesguard/cratesguard/internal/tokentest"
+)
+
+func TestStandIn(t *testing.T) {
+	cases := map[string]string{
+		"https://example.com/static/app.js":        "example.com/static/app.js",
+		"https://Example.COM:443/a.js?v=1#frag":    "example.com/a.js",
+		"http://localhost:8080/":                   "localhost_8080/index",
+		"http://127.0.0.1:80":                      "127.0.0.1/index",
+		"https://example.com/docs/":                "example.com/docs/index",
+		"https://[::1]:8443/x.js":                  "--1_8443/x.js",
+		"https://example.com/a/../../etc/passwd":   "example.com/etc/passwd",
+		"https://example.com/with%20space/x.js":    "example.com/with%20space/x.js",
+		"https://example.com/a%5Cb.js":             "example.com/a%5Cb.js",
+		"https://host:8080/host:8080/colon:in.js":  "host_8080/host:8080/colon:in.js",
+		"https://example.com/dir//double///slash/": "example.com/dir/double/slash/index",
+	}
+	for in, want := range cases {
+		got := StandIn(in)
+		if got != want {
+			t.Errorf("StandIn(%q) = %q, want %q", in, got, want)
+		}
+		// What GitHub would see as a scheme: letters before the first colon, before any slash.
+		if i := strings.IndexAny(got, ":/"); i >= 0 && got[i] == ':' {
+			t.Errorf("StandIn(%q) = %q parses as having a scheme", in, got)
+		}
+		if strings.ContainsAny(got, " \\") || strings.Contains("/"+got+"/", "/../") {
+			t.Errorf("StandIn(%q) = %q has white space, a backslash or ..", in, got)
+		}
+	}
+}
+
+func TestFileURI(t *testing.T) {
+	root := t.TempDir()
+	in := findings.Location{Target: filepath.Join(root, "dist", "a b.js")}
+	if got := URI(in, root); got != "dist/a%20b.js" {
+		t.Errorf("inside root: %q", got)
+	}
+	out := findings.Location{Target: "/elsewhere/x.js"}
+	if got := URI(out, root); got != "file:///elsewhere/x.js" {
+		t.Errorf("outside root: %q", got)
+	}
+	colon := findings.Location{Target: filepath.Join(root, "c:d.js")}
+	if got := URI(colon, root); got != "./c:d.js" {
+		t.Errorf("colon in first segment: %q, want ./c:d.js", got)
+	}
+}
+
+func sampleReport(t *testing.T) (*findings.Report, []string) {
+	src := tokentest.New(20)
+	api, tp := src.API(), src.TP()
+	c := findings.NewCollector()
+	for i, body := range []string{"x='" + api + "'", "\n" + tp + " " + api, "cargo login " + tokentest.Placeholder('0')} {
+		for _, m := range detect.Find([]byte(body)) {
+			c.Add(m, findings.Location{Target: "https://example.com:8443/" + string(rune('a'+i)) + ".js?q=1", IsURL: true, Order: i})
+		}
+	}
+	c.AddTarget(findings.Target{Target: "https://example.com/down", IsURL: true, Start: true, State: findings.Failed, Reason: "HTTP 503 Service Unavailable"})
+	c.AddTarget(findings.Target{Target: "https://example.com:8443/a.js", IsURL: true, Start: true, State: findings.Scanned,
+		Warnings: []string{"body larger than --max-bytes"}})
+	return c.Report(), []string{api, tp}
+}
+
+func TestSARIFShape(t *testing.T) {
+	rep, toks := sampleReport(t)
+	log, err := SARIF(rep, SARIFOptions{Category: "cratesguard/shard-1-of-2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := log.PrettyWrite(&buf); err != nil {
+		t.Fatal(err)
+	}
+	for _, tok := range toks {
+		if strings.Contains(buf.String(), tok) {
+			t.Fatal("full token in SARIF")
+		}
+	}
+	var doc struct {
+		Runs []struct {
+			Tool struct {
+				Driver struct {
+					Rules []struct {
+						ID         string
+						Properties map[string]any
+						Help       struct{ Text, Markdown string }
+					}
+				}
+			}
+			Results []struct {
+				RuleID    string
+				RuleIndex int
+				Level     string
+				Message   struct{ Text string }
+				Locations []struct {
+					PhysicalLocation struct {
+						ArtifactLocation struct{ URI string }
+					}
+					Properties map[string]any
+				}
+				RelatedLocations []struct{ ID int }
+			}
+			Invocations []struct {
+				ExecutionSuccessful        bool
+				ToolExecutionNotifications []struct{ Level string }
+			}
+			AutomationDetails struct{ ID string }
+		}
+	}
+	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	run := doc.Runs[0]
+	for i, r := range run.Results {
+		if run.Tool.Driver.Rules[r.RuleIndex].ID != r.RuleID {
+			t.Errorf("result %d: ruleIndex %d points at %s, not %s", i, r.RuleIndex, run.Tool.Driver.Rules[r.RuleIndex].ID, r.RuleID)
+		}
+		uri := r.Locations[0].PhysicalLocation.ArtifactLocation.URI
+		if strings.Contains(uri, "://") || strings.Contains(uri, ":8443") {
+			t.Errorf("result %d: URI %q", i, uri)
+		}
+		if u, _ := r.Locations[0].Properties["url"].(string); !strings.HasPrefix(u, "https://example.com:8443/") {
+			t.Errorf("result %d: location url property %q", i, u)
+		}
+		if !strings.Contains(r.Message.Text, "https://example.com:8443/") {
+			t.Errorf("result %d: message does not carry the full URL: %q", i, r.Message.Text)
+		}
+	}
+	if len(run.Results) != 3 || run.Results[0].RuleID != detect.RuleAPIToken || len(run.Results[0].RelatedLocations) != 1 ||
+		run.Results[2].Level != "note" {
+		t.Errorf("results: %+v", run.Results)
+	}
+	for _, r := range run.Tool.Driver.Rules {
+		if s, ok := r.Properties["security-severity"].(string); !ok || s == "" {
+			t.Errorf("rule %s: security-severity %v is not a string", r.ID, r.Properties["security-severity"])
+		}
+		revokes := strings.Contains(r.Help.Markdown, "crates.io/settings/tokens")
+		if strings.Contains(r.Help.Text, "**") || r.Help.Markdown == "" || revokes == (r.ID == findings.RulePlaceholder) {
+			t.Errorf("rule %s: help text/markdown malformed", r.ID)
+		}
+	}
+	inv := run.Invocations[0]
+	if inv.ExecutionSuccessful || len(inv.ToolExecutionNotifications) != 2 {
+		t.Errorf("invocation %+v: want unsuccessful with a failure and a warning", inv)
+	}
+	if run.AutomationDetails.ID != "cratesguard/shard-1-of-2/" {
+		t.Errorf("automationDetails.id %q", run.AutomationDetails.ID)
+	}
+}
+
+func TestTextAndJSONAreRedacted(t *testing.T) {
+	rep, toks := sampleReport(t)
+	var text, js bytes.Buffer
+	if err := Text(&text, rep, findings.FailOnAny); err != nil {
+		t.Fatal(err)
+	}
+	if err := JSON(&js, rep, findings.FailOnAny); err != nil {
+		t.Fatal(err)
+	}
+	for _, tok := range toks {
+		if strings.Contains(text.String(), tok) || strings.Contains(js.String(), tok) {
+			t.Fatal("full token in text or JSON output")
+		}
+		if !strings.Contains(text.String(), tok[:7]+"…") && !strings.Contains(text.String(), tok[:11]+"…") {
+			t.Errorf("text output lacks the redacted token")
+		}
+	}
+	for _, want := range []string{"HTTP 503", "larger than --max-bytes", "3 crates.io tokens found (2 failing)"} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("text output lacks %q:\n%s", want, text.String())
+		}
+	}
+}
