@@ -74,8 +74,9 @@ func init() {
 	}
 }
 
-// bufSize is the read size. Memory per Scanner is bufSize plus a small carry.
-const bufSize = 64 << 10
+// bufSize is the read size: small enough that the buffer stays in the L1/L2
+// cache (32 KiB measured fastest). Memory per Scanner is bufSize plus a small carry.
+const bufSize = 32 << 10
 
 // carryMax bounds what is kept from one read to the next: a candidate run
 // with its context on both sides.

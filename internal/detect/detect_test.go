@@ -165,11 +165,11 @@ func TestSplitEverywhere(t *testing.T) {
 }
 
 // TestBufferBoundaries places a token at every offset around the scanner's
-// 64 KiB read size and its multiples.
+// read size (32 KiB) and its multiples, and at the 64 KiB mark.
 func TestBufferBoundaries(t *testing.T) {
 	src := tokentest.New(4)
 	tok := src.API()
-	for _, edge := range []int{64 << 10, 128 << 10, 3 * 64 << 10} {
+	for _, edge := range []int{32 << 10, 64 << 10, 96 << 10, 3 * 64 << 10} {
 		for delta := -40; delta <= 40; delta++ {
 			pos := edge + delta
 			input := bytes.Repeat([]byte("ab.cd "), (pos+100)/6+1)
