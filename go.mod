@@ -7,3 +7,5 @@ require (
 	github.com/bmatcuk/doublestar/v4 v4.10.4
 	github.com/owenrumney/go-sarif/v2 v2.3.3
 )
+
+require golang.org/x/net v0.62.0 // indirect

@@ -51,6 +51,9 @@ type Match struct {
 	// Placeholder marks an obviously non-random filler (cio + one repeated
 	// character, an alphabet run, a word like "example").
 	Placeholder bool
+	// Encoding names the encoding the token was found under ("" for plain
+	// text); Offset, Line and Column then point at the encoded text.
+	Encoding string
 }
 
 var (

@@ -56,3 +56,32 @@ func FuzzMatcher(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDecoder checks that the Decoder never panics, reports the same
+// tokens whatever the write sizes, and reports only real tokens.
+func FuzzDecoder(f *testing.F) {
+	f.Add([]byte(`t="\u0063io`+ChecksumAlphabet[:32]+`"`), uint8(3))
+	f.Add([]byte("q=%63io"+ChecksumAlphabet[10:42]), uint8(1))
+	f.Add([]byte("&#99;io"+ChecksumAlphabet[20:52]+" atob('eyJ0IjoiY2lv')"), uint8(9))
+	f.Fuzz(func(t *testing.T, data []byte, split uint8) {
+		run := func(piece int) string {
+			var got []string
+			d := NewDecoder(func(m Match) {
+				if len(Find([]byte(m.Token))) != 1 {
+					t.Fatalf("reported %q, which is not a token on its own", m.Token)
+				}
+				got = append(got, fmt.Sprint(m.Token, m.Encoding))
+			})
+			for b := data; len(b) > 0; {
+				n := min(piece, len(b))
+				d.Write(b[:n])
+				b = b[n:]
+			}
+			d.Close()
+			return fmt.Sprint(got)
+		}
+		if a, b := run(len(data)+1), run(int(split)+1); a != b {
+			t.Fatalf("whole: %s\npieces of %d: %s", a, int(split)+1, b)
+		}
+	})
+}
