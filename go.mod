@@ -8,4 +8,4 @@ require (
 	github.com/owenrumney/go-sarif/v2 v2.3.3
 )
 
-require golang.org/x/net v0.62.0 // indirect
+require golang.org/x/net v0.62.0

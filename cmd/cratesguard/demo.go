@@ -30,10 +30,7 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "Demo site on %s: a page, a JavaScript bundle with a planted fake token,\n"+
 		"a placeholder in the docs and a token-shaped decoy inside an inlined font.\n\n", site.URL)
 	raws := site.Pages()
-	cfg := config.Config{
-		Concurrency: 4, Timeout: config.DefaultTimeout, MaxBytes: config.DefaultMaxBytes,
-		FailOn: findings.FailOnAny,
-	}
+	cfg := config.Defaults()
 	if cfg.Targets, err = config.ParseTargets("targets", raws); err != nil {
 		return configError(stderr, err)
 	}

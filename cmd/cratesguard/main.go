@@ -75,13 +75,14 @@ type output struct {
 
 // scanFlags binds the scan flags to a raw configuration.
 type scanFlags struct {
-	fs                                           *flag.FlagSet
-	targetsFile, maxBytes, failOn, sarif, format string
-	category                                     string
-	concurrency, depth                           int
-	timeout                                      time.Duration
-	headers, include, exclude                    listFlag
-	showVersion                                  bool
+	fs                                            *flag.FlagSet
+	targetsFile, maxBytes, failOn, sarif, format  string
+	category                                      string
+	concurrency, depth, maxURLs, perHost, retries int
+	rate                                          float64
+	timeout                                       time.Duration
+	headers, include, exclude, allowHosts         listFlag
+	showVersion, probe, scanBinary                bool
 }
 
 func newScanFlags(stderr io.Writer) *scanFlags {
@@ -99,7 +100,14 @@ func newScanFlags(stderr io.Writer) *scanFlags {
 	fs.Var(&f.include, "include", "doublestar glob of paths to scan (repeatable)")
 	fs.Var(&f.exclude, "exclude", "doublestar glob of paths to leave out (repeatable)")
 	fs.StringVar(&f.category, "category", "", "SARIF category (automationDetails.id), to tell several uploads apart")
-	fs.IntVar(&f.depth, "depth", 0, "link hops to follow from each URL (0 = only the targets)")
+	fs.IntVar(&f.depth, "depth", config.DefaultDepth, "link hops to follow from each URL; assets a page loads cost none (0 = only the targets)")
+	fs.IntVar(&f.maxURLs, "max-urls", config.DefaultMaxURLs, "fetch at most this many URLs in all")
+	fs.Var(&f.allowHosts, "allow-host", "also crawl this host, and follow redirects to it (repeatable)")
+	fs.BoolVar(&f.probe, "probe", false, "also fetch well-known files of each start origin (/.env, /.cargo/credentials.toml, /robots.txt…)")
+	fs.IntVar(&f.perHost, "per-host", config.DefaultPerHost, "concurrent requests per host")
+	fs.Float64Var(&f.rate, "rate", 0, "requests per second per host (0 = no limit)")
+	fs.IntVar(&f.retries, "retries", config.DefaultRetries, "retries on connection errors, timeouts, 429 and 5xx")
+	fs.BoolVar(&f.scanBinary, "scan-binary", false, "scan images, fonts and wasm instead of skipping them")
 	fs.BoolVar(&f.showVersion, "version", false, "print the version and exit")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "Usage: cratesguard scan [flags] TARGET...\n\nTARGET is an http(s) URL, a file or a directory.\n\nFlags:\n")
@@ -130,10 +138,10 @@ func (f *scanFlags) parse(args []string) ([]string, error) {
 // config turns the raw flags into a validated configuration.
 func (f *scanFlags) config(positional []string) (config.Config, output, error) {
 	out := output{sarif: f.sarif, format: f.format, category: f.category}
-	cfg := config.Config{
-		Concurrency: f.concurrency, Timeout: f.timeout, Depth: f.depth,
-		Include: f.include, Exclude: f.exclude, Category: f.category,
-	}
+	cfg := config.Defaults()
+	cfg.Concurrency, cfg.Timeout, cfg.Depth, cfg.MaxURLs = f.concurrency, f.timeout, f.depth, f.maxURLs
+	cfg.Include, cfg.Exclude, cfg.Category, cfg.AllowHosts = f.include, f.exclude, f.category, f.allowHosts
+	cfg.Probe, cfg.PerHost, cfg.Rate, cfg.Retries, cfg.ScanBinary = f.probe, f.perHost, f.rate, f.retries, f.scanBinary
 	var err error
 	if cfg.MaxBytes, err = config.ParseSize("max-bytes", f.maxBytes); err != nil {
 		return cfg, out, err

@@ -22,6 +22,9 @@ const (
 	DefaultTimeout     = 30 * time.Second
 	DefaultMaxBytes    = 64 << 20
 	DefaultDepth       = 2
+	DefaultMaxURLs     = 5000
+	DefaultPerHost     = 8
+	DefaultRetries     = 2
 )
 
 // Header is one custom request header. Its value is never printed.
@@ -37,6 +40,13 @@ type Config struct {
 	Include     []string
 	Exclude     []string
 	Depth       int
+	MaxURLs     int      // bound on URLs fetched, start URLs included
+	AllowHosts  []string // hosts a crawl may visit besides the start URLs'
+	Probe       bool     // ask each start origin for well-known files
+	PerHost     int      // concurrent requests per host
+	Rate        float64  // requests per second per host; 0 = no limit
+	Retries     int
+	ScanBinary  bool // scan images, fonts, wasm… instead of skipping them
 	FailOn      findings.FailOn
 	Category    string
 	// Root is the directory local file locations are made relative to in
@@ -156,6 +166,15 @@ func ParseTargets(field string, raws []string) ([]target.Target, error) {
 	return out, nil
 }
 
+// Defaults returns a configuration with every default filled in.
+func Defaults() Config {
+	return Config{
+		Concurrency: DefaultConcurrency, Timeout: DefaultTimeout, MaxBytes: DefaultMaxBytes,
+		Depth: DefaultDepth, MaxURLs: DefaultMaxURLs, PerHost: DefaultPerHost, Retries: DefaultRetries,
+		FailOn: findings.FailOnAny,
+	}
+}
+
 // Validate checks the numeric settings and that there is something to scan.
 func (c *Config) Validate() error {
 	if len(c.Targets) == 0 {
@@ -172,6 +191,23 @@ func (c *Config) Validate() error {
 	}
 	if c.Depth < 0 {
 		return Errorf("depth", strconv.Itoa(c.Depth), "must be 0 or more")
+	}
+	if c.MaxURLs < 1 {
+		return Errorf("max-urls", strconv.Itoa(c.MaxURLs), "must be 1 or more")
+	}
+	if c.PerHost < 1 {
+		return Errorf("per-host", strconv.Itoa(c.PerHost), "must be 1 or more")
+	}
+	if c.Rate < 0 {
+		return Errorf("rate", strconv.FormatFloat(c.Rate, 'g', -1, 64), "must be 0 (no limit) or more")
+	}
+	if c.Retries < 0 || c.Retries > 10 {
+		return Errorf("retries", strconv.Itoa(c.Retries), "must be between 0 and 10")
+	}
+	for _, h := range c.AllowHosts {
+		if h == "" || strings.ContainsAny(h, "/:@ *") {
+			return Errorf("allow-host", h, "is not a host name (give example.com, without scheme, port or path)")
+		}
 	}
 	if err := ValidateGlobs("include", c.Include); err != nil {
 		return err

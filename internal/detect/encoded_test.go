@@ -88,9 +88,9 @@ func TestDecoderReportsNothingThePlainMatcherSees(t *testing.T) {
 	src := tokentest.New(31)
 	tok := src.API()
 	inputs := []string{
-		`a\n"` + tok + `"\n`,                       // plain, with escapes nearby
-		`"\u0041` + "+" + tok + `"`,                 // plain after a non-word byte
-		"x=%20" + tok + "%20",                       // plain between percent escapes: %20 ends in a word byte, yet the token is bounded by them
+		`a\n"` + tok + `"\n`,        // plain, with escapes nearby
+		`"\u0041` + "+" + tok + `"`, // plain after a non-word byte
+		"x=%20" + tok + "%20",       // plain between percent escapes: %20 ends in a word byte, yet the token is bounded by them
 		"data:font/woff2;base64,d09GMgABAAAAAAZQAA0AAAAADBAAAAXwAAEAAAAAAAAAP0ZGVE0cGh4GYACCSBEICoE+" + tok + "/ZIGCwgAATYCJAMIBCAFhGQHLxsdCVGUTa==", // decoy
 	}
 	for _, in := range inputs {

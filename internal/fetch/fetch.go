@@ -12,7 +12,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,6 +33,17 @@ type Options struct {
 	UserAgent    string
 	MaxRedirects int // default 10
 	MaxConns     int // idle connections kept per host
+	// Retries is how many times a failed attempt is repeated: connection
+	// errors, timeouts, 429 and 5xx. Other 4xx are final.
+	Retries int
+	// Backoff is the first retry's delay (default 250ms); each retry
+	// doubles it, with jitter. RetryAfterCap bounds a server's Retry-After
+	// (default 30s).
+	Backoff       time.Duration
+	RetryAfterCap time.Duration
+	// AllowRedirect says whether a redirect to u may be followed; nil
+	// allows all. A refused one ends the fetch with an OtherHost RedirectError.
+	AllowRedirect func(u *url.URL) bool
 	// Transport overrides the HTTP transport (tests).
 	Transport http.RoundTripper
 }
@@ -44,6 +58,12 @@ type Fetcher struct {
 func New(opts Options) *Fetcher {
 	if opts.MaxRedirects == 0 {
 		opts.MaxRedirects = 10
+	}
+	if opts.Backoff == 0 {
+		opts.Backoff = 250 * time.Millisecond
+	}
+	if opts.RetryAfterCap == 0 {
+		opts.RetryAfterCap = 30 * time.Second
 	}
 	rt := opts.Transport
 	if rt == nil {
@@ -61,21 +81,31 @@ func New(opts Options) *Fetcher {
 }
 
 // RedirectError is a redirect chain that was not followed to its end.
-type RedirectError struct{ Msg string }
+type RedirectError struct {
+	Msg       string
+	OtherHost bool // the redirect led to a host that is not allowed
+}
 
 func (e *RedirectError) Error() string { return e.Msg }
 
 func (f *Fetcher) checkRedirect(req *http.Request, via []*http.Request) error {
 	for _, v := range via {
 		if v.URL.String() == req.URL.String() {
-			return &RedirectError{fmt.Sprintf("redirect loop: %s redirects back to itself after %d hops", req.URL, len(via))}
+			return &RedirectError{Msg: fmt.Sprintf("redirect loop: %s redirects back to itself after %d hops", req.URL, len(via))}
 		}
 	}
 	if len(via) > f.opts.MaxRedirects {
-		return &RedirectError{fmt.Sprintf("stopped after %d redirects (last to %s)", f.opts.MaxRedirects, req.URL)}
+		return &RedirectError{Msg: fmt.Sprintf("stopped after %d redirects (last to %s)", f.opts.MaxRedirects, req.URL)}
+	}
+	if f.opts.AllowRedirect != nil && !f.opts.AllowRedirect(req.URL) {
+		return &RedirectError{Msg: fmt.Sprintf("redirected to %s, another host: not followed (allow it with --allow-host %s)",
+			req.URL, req.URL.Hostname()), OtherHost: true}
 	}
 	return nil
 }
+
+// Close releases idle connections.
+func (f *Fetcher) Close() { f.client.CloseIdleConnections() }
 
 // Response is a fetched URL whose body is being streamed.
 type Response struct {
@@ -83,6 +113,9 @@ type Response struct {
 	Status     int
 	Header     http.Header
 	Redirected bool
+	// Attempt counts from 1; Final says no retry follows this attempt.
+	Attempt int
+	Final   bool
 	// Body is the decoded body, capped at MaxBytes.
 	Body *Body
 }
@@ -121,14 +154,54 @@ func (b *Body) Bytes() int64 { return b.n }
 func (b *Body) Truncated() bool { return b.truncated }
 
 // Get fetches url and calls fn with the response while its body is open.
-// The timeout covers the whole exchange, body included. Every HTTP status
-// reaches fn: deciding what a 404 means is the caller's business.
+// The timeout covers each attempt's whole exchange, body included. Every
+// HTTP status reaches fn on the last attempt: deciding what a 404 means is
+// the caller's business. When an attempt fails (connection error, timeout,
+// 429, 5xx, or fn's error while reading the body) it is retried after a
+// backoff, so fn may run more than once and must start afresh each time.
 func (f *Fetcher) Get(ctx context.Context, url string, fn func(*Response) error) error {
-	ctx, cancel := context.WithTimeout(ctx, f.opts.Timeout)
+	var err error
+	for attempt := 1; ; attempt++ {
+		final := attempt > f.opts.Retries
+		var wait time.Duration
+		var retry bool
+		wait, retry, err = f.once(ctx, url, attempt, final, fn)
+		if err == nil || !retry || final {
+			if err != nil && attempt > 1 {
+				err = fmt.Errorf("%w (after %d attempts)", err, attempt)
+			}
+			return err
+		}
+		if wait == 0 {
+			// Exponential backoff with jitter: base * 2^(n-1) * [0.5, 1.5).
+			wait = time.Duration(float64(f.opts.Backoff<<(attempt-1)) * (0.5 + rand.Float64()))
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+	}
+}
+
+// StatusError is a retryable HTTP status (429, 5xx) seen on an attempt
+// that is not the last.
+type StatusError struct{ Status int }
+
+func (e *StatusError) Error() string {
+	return fmt.Sprintf("HTTP %d %s", e.Status, http.StatusText(e.Status))
+}
+
+func retryableStatus(s int) bool { return s == http.StatusTooManyRequests || s >= 500 }
+
+// once makes one attempt. It returns how long the server asked to wait
+// before the next one, and whether the failure is worth retrying.
+func (f *Fetcher) once(ctx context.Context, url string, attempt int, final bool, fn func(*Response) error) (time.Duration, bool, error) {
+	actx, cancel := context.WithTimeout(ctx, f.opts.Timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	req, err := http.NewRequestWithContext(actx, http.MethodGet, url, nil)
 	if err != nil {
-		return err
+		return 0, false, err
 	}
 	req.Header.Set("User-Agent", f.opts.UserAgent)
 	req.Header.Set("Accept-Encoding", "gzip, deflate, br")
@@ -142,25 +215,46 @@ func (f *Fetcher) Get(ctx context.Context, url string, fn func(*Response) error)
 	}
 	resp, err := f.client.Do(req)
 	if err != nil {
-		return describe(ctx, err, f.opts.Timeout)
+		var re *RedirectError
+		retry := !errors.As(err, &re) && ctx.Err() == nil
+		return 0, retry, describe(actx, err, f.opts.Timeout)
 	}
 	defer resp.Body.Close()
+	if retryableStatus(resp.StatusCode) && !final {
+		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // lets the connection be reused
+		return retryAfter(resp.Header.Get("Retry-After"), f.opts.RetryAfterCap), true, &StatusError{resp.StatusCode}
+	}
 	decoded, err := decode(resp.Body, resp.Header.Get("Content-Encoding"))
 	if err != nil {
-		return err
+		return 0, false, err
 	}
-	body := &Body{r: decoded, max: f.opts.MaxBytes}
 	r := &Response{
 		URL:        resp.Request.URL.String(),
 		Status:     resp.StatusCode,
 		Header:     resp.Header,
 		Redirected: resp.Request.URL.String() != url,
-		Body:       body,
+		Attempt:    attempt,
+		Final:      final,
+		Body:       &Body{r: decoded, max: f.opts.MaxBytes},
 	}
 	if err := fn(r); err != nil {
-		return describe(ctx, err, f.opts.Timeout)
+		return 0, ctx.Err() == nil, describe(actx, err, f.opts.Timeout)
 	}
-	return nil
+	return 0, false, nil
+}
+
+// retryAfter reads a Retry-After header (seconds or an HTTP date), capped.
+func retryAfter(v string, limit time.Duration) time.Duration {
+	if v == "" {
+		return 0
+	}
+	var d time.Duration
+	if secs, err := strconv.Atoi(strings.TrimSpace(v)); err == nil {
+		d = time.Duration(secs) * time.Second
+	} else if t, err := http.ParseTime(v); err == nil {
+		d = time.Until(t)
+	}
+	return min(max(d, time.Millisecond), limit)
 }
 
 // describe turns transport errors into messages a user can act on.

@@ -58,11 +58,13 @@ type Location struct {
 	IsURL bool `json:"isUrl"`
 	// Part says where inside the target: "" for the body or file content,
 	// "response headers" for HTTP headers.
-	Part   string `json:"part,omitempty"`
-	Line   int    `json:"line"`
-	Column int    `json:"column"`
-	Offset int64  `json:"offset"`
-	Length int    `json:"length"`
+	Part string `json:"part,omitempty"`
+	// Encoding is what the token was hidden under ("base64"…), if anything.
+	Encoding string `json:"encoding,omitempty"`
+	Line     int    `json:"line"`
+	Column   int    `json:"column"`
+	Offset   int64  `json:"offset"`
+	Length   int    `json:"length"`
 	// Order is the index of the start target this location descends from:
 	// locations sort by it first, so the "first place found" is deterministic.
 	Order int `json:"-"`
@@ -105,33 +107,43 @@ const (
 // Target is the outcome of one target: a start target or something found
 // from one (a file in a directory).
 type Target struct {
-	Target   string        `json:"target"`
-	IsURL    bool          `json:"isUrl"`
-	Start    bool          `json:"start"` // given by the user, not discovered
-	State    State         `json:"state"`
-	Reason   string        `json:"reason,omitempty"`   // why failed or skipped
-	Warnings []string      `json:"warnings,omitempty"` // e.g. truncated at --max-bytes
-	Status   int           `json:"status,omitempty"`   // HTTP status
-	Bytes    int64         `json:"bytes"`
-	Files    int           `json:"files,omitempty"` // files scanned under a directory
-	Duration time.Duration `json:"-"`
-	Order    int           `json:"-"`
+	Target string `json:"target"`
+	IsURL  bool   `json:"isUrl"`
+	Start  bool   `json:"start"` // given by the user
+	// Discovered marks URLs found by crawling or probing: their failures are
+	// reported but do not make the scan incomplete (exit code 3).
+	Discovered bool          `json:"discovered,omitempty"`
+	Via        string        `json:"via,omitempty"` // how a discovered URL was found
+	Depth      int           `json:"depth,omitempty"`
+	Content    string        `json:"content,omitempty"` // what the response held: HTML, JavaScript…
+	Attempts   int           `json:"attempts,omitempty"`
+	State      State         `json:"state"`
+	Reason     string        `json:"reason,omitempty"`   // why failed or skipped
+	Warnings   []string      `json:"warnings,omitempty"` // e.g. truncated at --max-bytes
+	Status     int           `json:"status,omitempty"`   // HTTP status
+	Bytes      int64         `json:"bytes"`
+	Files      int           `json:"files,omitempty"` // files scanned under a directory
+	Duration   time.Duration `json:"-"`
+	Order      int           `json:"-"`
 }
 
 // Report is everything a scan produced.
 type Report struct {
 	Findings []*Finding
 	Targets  []Target
+	// Warnings are about the scan as a whole (a crawl cut short by --max-urls).
+	Warnings []string
 	Started  time.Time
 	Finished time.Time
 }
 
 // Collector gathers matches and target outcomes from concurrent workers.
 type Collector struct {
-	mu      sync.Mutex
-	byKey   map[string]*Finding
-	targets []Target
-	started time.Time
+	mu       sync.Mutex
+	byKey    map[string]*Finding
+	targets  []Target
+	warnings []string
+	started  time.Time
 }
 
 // NewCollector returns an empty collector.
@@ -141,7 +153,7 @@ func NewCollector() *Collector {
 
 // Add records a match seen at loc.
 func (c *Collector) Add(m detect.Match, loc Location) {
-	loc.Line, loc.Column, loc.Offset, loc.Length = m.Line, m.Column, m.Offset, len(m.Token)
+	loc.Line, loc.Column, loc.Offset, loc.Length, loc.Encoding = m.Line, m.Column, m.Offset, len(m.Token), m.Encoding
 	key := m.Rule + "\x00" + m.Token
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -165,11 +177,18 @@ func (c *Collector) AddTarget(t Target) {
 	c.targets = append(c.targets, t)
 }
 
+// Warn records a warning about the whole scan.
+func (c *Collector) Warn(w string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.warnings = append(c.warnings, w)
+}
+
 // Report sorts everything into a deterministic order and returns it.
 func (c *Collector) Report() *Report {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	r := &Report{Started: c.started, Finished: time.Now()}
+	r := &Report{Started: c.started, Finished: time.Now(), Warnings: slices.Clone(c.warnings)}
 	for _, f := range c.byKey {
 		slices.SortFunc(f.Locations, compareLocations)
 		f.Locations = slices.CompactFunc(f.Locations, func(a, b Location) bool { return compareLocations(a, b) == 0 })
@@ -199,8 +218,8 @@ func boolCmp(a, b bool) int {
 
 func compareLocations(a, b Location) int {
 	return cmp.Or(cmp.Compare(a.Order, b.Order), cmp.Compare(a.Target, b.Target),
-		-cmp.Compare(a.Part, b.Part), // "response headers" before the body ("")
-		cmp.Compare(a.Offset, b.Offset))
+		-boolCmp(a.Part == PartHeaders, b.Part == PartHeaders), // response headers first
+		cmp.Compare(a.Offset, b.Offset), cmp.Compare(a.Part, b.Part), cmp.Compare(a.Encoding, b.Encoding))
 }
 
 // FailOn is the exit policy.
@@ -234,18 +253,20 @@ func (r *Report) Failing(policy FailOn) []*Finding {
 	return out
 }
 
-// FailedTargets returns the targets that could not be scanned.
+// FailedTargets returns the targets the user named (URLs, paths and the
+// files under them) that could not be scanned; discovered URLs that failed
+// are listed in Targets but do not count here.
 func (r *Report) FailedTargets() []Target {
 	var out []Target
 	for _, t := range r.Targets {
-		if t.State == Failed {
+		if t.State == Failed && !t.Discovered {
 			out = append(out, t)
 		}
 	}
 	return out
 }
 
-// Complete reports whether every target was scanned or deliberately skipped.
+// Complete reports whether every named target was scanned or skipped.
 func (r *Report) Complete() bool { return len(r.FailedTargets()) == 0 }
 
 // ExitCode applies the exit-code rules: 1 for failing findings, else 3 when

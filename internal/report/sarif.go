@@ -94,6 +94,9 @@ func SARIF(r *findings.Report, opts SARIFOptions) (*sarif.Report, error) {
 			inv.AddTToolExecutionNotification(n)
 		}
 	}
+	for _, w := range r.Warnings {
+		inv.AddTToolExecutionNotification(sarif.NewNotification().WithLevel("warning").WithTextMessage(w))
+	}
 	run.AddInvocations(inv)
 	if opts.Category != "" {
 		id := opts.Category
@@ -120,9 +123,17 @@ func notifications(t findings.Target) []*sarif.Notification {
 	}
 	switch t.State {
 	case findings.Failed:
-		add("error", fmt.Sprintf("Could not scan %s %s: %s", kind, t.Target, t.Reason))
+		level, found := "error", ""
+		if t.Discovered {
+			level, found = "warning", " (found via "+t.Via+")"
+		}
+		add(level, fmt.Sprintf("Could not scan %s %s%s: %s", kind, t.Target, found, t.Reason))
 	case findings.Skipped:
-		add("note", fmt.Sprintf("Skipped %s %s: %s", kind, t.Target, t.Reason))
+		found := ""
+		if t.Via != "" {
+			found = " (found via " + t.Via + ")"
+		}
+		add("note", fmt.Sprintf("Skipped %s %s%s: %s", kind, t.Target, found, t.Reason))
 	}
 	for _, w := range t.Warnings {
 		add("warning", fmt.Sprintf("%s %s: %s", kind, t.Target, w))
@@ -164,6 +175,9 @@ func where(l findings.Location) string {
 	if l.Part != "" {
 		s += " (" + l.Part + ")"
 	}
+	if l.Encoding != "" {
+		s += ", under " + l.Encoding
+	}
 	return s
 }
 
@@ -188,6 +202,9 @@ func location(l findings.Location, root string) *sarif.Location {
 	}
 	if l.Part != "" {
 		props["part"] = l.Part
+	}
+	if l.Encoding != "" {
+		props["encoding"] = l.Encoding
 	}
 	loc := sarif.NewLocationWithPhysicalLocation(pl)
 	if len(props) > 0 {

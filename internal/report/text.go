@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -59,21 +60,58 @@ func Text(w io.Writer, r *findings.Report, policy findings.FailOn) error {
 		tw.Flush()
 	}
 	var problems []string
+	skipped := map[string]int{}
 	for _, t := range r.Targets {
-		switch t.State {
-		case findings.Failed:
-			problems = append(problems, fmt.Sprintf("  failed   %s: %s", t.Target, t.Reason))
-		case findings.Skipped:
+		switch {
+		case t.State == findings.Failed:
+			what := "failed  "
+			if t.Discovered {
+				what = "failed* "
+			}
+			problems = append(problems, fmt.Sprintf("  %s %s: %s", what, t.Target, t.Reason))
+		case t.State == findings.Skipped && t.Discovered:
+			skipped[skipReason(t.Reason)]++
+		case t.State == findings.Skipped:
 			problems = append(problems, fmt.Sprintf("  skipped  %s: %s", t.Target, t.Reason))
 		}
 		for _, w := range t.Warnings {
 			problems = append(problems, fmt.Sprintf("  warning  %s: %s", t.Target, w))
 		}
 	}
+	for _, w := range r.Warnings {
+		problems = append(problems, "  warning  "+w)
+	}
 	if len(problems) > 0 {
 		fmt.Fprintf(bw, "\nTargets not fully scanned:\n%s\n", strings.Join(problems, "\n"))
+		if s.Failed > len(r.FailedTargets()) {
+			fmt.Fprintln(bw, "  (* found while crawling: reported, but does not fail the scan)")
+		}
+	}
+	if len(skipped) > 0 {
+		reasons := make([]string, 0, len(skipped))
+		n := 0
+		for k, c := range skipped {
+			reasons = append(reasons, fmt.Sprintf("%d %s", c, k))
+			n += c
+		}
+		slices.Sort(reasons)
+		fmt.Fprintf(bw, "\nDiscovered but not fetched: %d URL%s (%s); --format json lists them.\n", n, plural(n), strings.Join(reasons, "; "))
 	}
 	return bw.err
+}
+
+// skipReason groups skip reasons: "host x.com is not…" counts with other hosts.
+func skipReason(r string) string {
+	if strings.HasPrefix(r, "host ") {
+		return "on other hosts"
+	}
+	if strings.HasPrefix(r, "HTTP 404") || strings.HasPrefix(r, "HTTP 410") {
+		return "not present (guessed paths)"
+	}
+	if strings.HasPrefix(r, "binary content") {
+		return "binary"
+	}
+	return r
 }
 
 func short(l findings.Location) string {

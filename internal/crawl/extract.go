@@ -1,0 +1,383 @@
+package crawl
+
+import (
+	"bytes"
+	"io"
+	"net/url"
+	"strings"
+	"sync"
+
+	"golang.org/x/net/html"
+)
+
+// Kind says whether a link costs a hop of depth.
+type Kind int
+
+// Link kinds.
+const (
+	// Asset is loaded by the document that names it (script, stylesheet,
+	// preload, source map, import, chunk): it does not use up depth.
+	Asset Kind = iota
+	// Page is navigated to (a href, iframe, form, sitemap entry): one hop.
+	Page
+)
+
+// Link is a URL found in content.
+type Link struct {
+	URL  *url.URL
+	Kind Kind
+	// Guess marks links that may well not exist (string literals that look
+	// like asset paths, probed well-known files): a 404 there is skipped,
+	// not failed.
+	Guess bool
+	// Via says how it was found, for reports: "script src", "sourceMappingURL"…
+	Via string
+	// Probe marks the well-known files --probe asks for: fetched even at --depth 0.
+	Probe bool
+}
+
+// Extractor collects links from content written to it in any pieces.
+type Extractor interface {
+	io.Writer
+	// Close ends the input and returns the links found.
+	Close() []Link
+}
+
+// NewExtractor returns the extractor for a kind of content at base, or nil
+// when that kind has no links to follow. Source maps have none worth
+// fetching: their sources are names in the build, rarely deployed files.
+func NewExtractor(c Content, base *url.URL) Extractor {
+	switch c {
+	case HTML:
+		return newHTMLExtractor(base)
+	case JS, JSON:
+		return &textExtractor{base: base, css: false}
+	case CSS:
+		return &textExtractor{base: base, css: true}
+	case Robots:
+		return &lineExtractor{base: base, robots: true}
+	case Sitemap:
+		return &lineExtractor{base: base}
+	}
+	return nil
+}
+
+// links accumulates resolved links, skipping what cannot be fetched.
+type links struct {
+	out []Link
+}
+
+func (l *links) add(base *url.URL, ref string, k Kind, guess bool, via string) {
+	ref = strings.TrimSpace(ref)
+	if ref == "" || strings.HasPrefix(ref, "#") {
+		return
+	}
+	lower := strings.ToLower(ref)
+	for _, p := range []string{"javascript:", "mailto:", "tel:", "data:", "blob:", "about:"} {
+		if strings.HasPrefix(lower, p) {
+			return
+		}
+	}
+	u, err := base.Parse(ref)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return
+	}
+	u.Fragment = ""
+	l.out = append(l.out, Link{URL: u, Kind: k, Guess: guess, Via: via})
+}
+
+// htmlExtractor runs x/net/html's tokenizer on the streamed page in a
+// goroutine fed through a pipe, so a page is never held whole.
+type htmlExtractor struct {
+	pw   *io.PipeWriter
+	wg   sync.WaitGroup
+	base *url.URL
+	l    links
+}
+
+var assetRels = map[string]bool{"stylesheet": true, "preload": true, "modulepreload": true, "prefetch": true, "manifest": true}
+
+func newHTMLExtractor(base *url.URL) *htmlExtractor {
+	pr, pw := io.Pipe()
+	e := &htmlExtractor{pw: pw, base: base}
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		e.run(pr)
+		io.Copy(io.Discard, pr) // never leave the writer blocked
+	}()
+	return e
+}
+
+func (e *htmlExtractor) Write(p []byte) (int, error) { return e.pw.Write(p) }
+
+func (e *htmlExtractor) Close() []Link {
+	e.pw.Close()
+	e.wg.Wait()
+	return e.l.out
+}
+
+func (e *htmlExtractor) run(r io.Reader) {
+	z := html.NewTokenizer(r)
+	var inline *textExtractor // the inline <script> or <style> being read
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			return
+		case html.TextToken:
+			if inline != nil {
+				inline.Write(z.Text())
+			}
+		case html.EndTagToken:
+			if inline != nil {
+				e.l.out = append(e.l.out, inline.Close()...)
+				inline = nil
+			}
+		case html.StartTagToken, html.SelfClosingTagToken:
+			name, hasAttr := z.TagName()
+			attrs := map[string]string{}
+			for hasAttr {
+				var k, v []byte
+				k, v, hasAttr = z.TagAttr()
+				attrs[string(k)] = string(v)
+			}
+			tag := string(name)
+			if (tag == "script" && attrs["src"] == "") || tag == "style" {
+				inline = &textExtractor{base: e.base, css: tag == "style"}
+			}
+			e.tag(tag, attrs)
+		}
+	}
+}
+
+func (e *htmlExtractor) tag(tag string, a map[string]string) {
+	switch tag {
+	case "base":
+		if u, err := e.base.Parse(a["href"]); err == nil && a["href"] != "" {
+			e.base = u
+		}
+	case "script":
+		e.l.add(e.base, a["src"], Asset, false, "script src")
+	case "link":
+		for _, rel := range strings.Fields(strings.ToLower(a["rel"])) {
+			if assetRels[rel] {
+				e.l.add(e.base, a["href"], Asset, false, "link rel="+rel)
+				break
+			}
+		}
+	case "a", "area":
+		e.l.add(e.base, a["href"], Page, false, tag+" href")
+	case "iframe", "frame":
+		e.l.add(e.base, a["src"], Page, false, tag+" src")
+	case "form":
+		if m := strings.ToLower(a["method"]); m == "" || m == "get" {
+			e.l.add(e.base, a["action"], Page, false, "form action")
+		}
+	}
+}
+
+// textExtractor finds links in JavaScript, CSS and JSON without running
+// or fully parsing them: sourceMappingURL comments, and string literals
+// (or CSS url()/@import targets) that look like paths to scripts, styles,
+// source maps or JSON, which covers static and dynamic imports and the
+// chunk names bundlers write into their runtimes.
+type textExtractor struct {
+	base *url.URL
+	css  bool
+	buf  []byte
+	off  int64 // absolute offset of buf[0]
+	done int64 // matches ending before this absolute offset were handled
+	l    links
+	seen map[string]bool
+}
+
+const textCarry = 1024 // longest literal considered
+
+func (e *textExtractor) Write(p []byte) (int, error) {
+	e.buf = append(e.buf, p...)
+	if len(e.buf) >= 64<<10 {
+		e.scan(false)
+	}
+	return len(p), nil
+}
+
+func (e *textExtractor) Close() []Link {
+	e.scan(true)
+	return e.l.out
+}
+
+var assetExts = [][]byte{[]byte(".js"), []byte(".mjs"), []byte(".cjs"), []byte(".css"), []byte(".map"), []byte(".json")}
+
+func (e *textExtractor) scan(final bool) {
+	b := e.buf
+	limit := len(b)
+	if !final {
+		limit = max(len(b)-textCarry, 0)
+	}
+	from := max(int(e.done-e.off), 0)
+	// sourceMappingURL=...
+	const smu = "sourceMappingURL="
+	for i := from; ; {
+		j := bytes.Index(b[i:], []byte(smu))
+		if j < 0 || i+j >= limit {
+			break
+		}
+		s := i + j + len(smu)
+		k := s
+		for k < len(b) && !bytes.ContainsRune([]byte(" \t\r\n\"'*`"), rune(b[k])) {
+			k++
+		}
+		e.add(string(b[s:k]), true, "sourceMappingURL") // maps are often not deployed: a 404 is good news
+		i = k
+	}
+	// "…/name.js" and friends.
+	for _, ext := range assetExts {
+		for i := from; ; {
+			j := bytes.Index(b[i:], ext)
+			if j < 0 || i+j >= limit {
+				break
+			}
+			end := i + j + len(ext)
+			i = end
+			if end >= len(b) {
+				break
+			}
+			// The literal must end here (or go on with a query or fragment).
+			term := end
+			if b[term] == '?' || b[term] == '#' {
+				for term < len(b) && term-end < 256 && !isDelim(b[term]) {
+					term++
+				}
+			}
+			if term >= len(b) || !isDelim(b[term]) || (b[term] == ')' && !e.css) {
+				continue
+			}
+			start := i - len(ext) - 1
+			for start >= 0 && end-start < textCarry && !isDelim(b[start]) {
+				start--
+			}
+			if start < 0 || end-start >= textCarry {
+				continue
+			}
+			// Only a quoted string or a CSS url( ) counts, never bare words.
+			open, closer := b[start], b[term]
+			if !(open == closer && (open == '"' || open == '\'' || open == '`') || open == '(' && closer == ')') {
+				continue
+			}
+			lit := string(b[start+1 : term])
+			// ".chunk.js" and ".js" are suffixes a runtime glues names onto, not paths.
+			if strings.ContainsAny(lit, " \\*{}$<>|^") || lit[0] == '.' && !strings.HasPrefix(lit, "./") && !strings.HasPrefix(lit, "../") {
+				continue
+			}
+			e.add(lit, true, "string literal")
+		}
+	}
+	e.done = e.off + int64(limit)
+	if !final {
+		keep := max(limit-textCarry, 0)
+		e.off += int64(keep)
+		e.buf = append(e.buf[:0], b[keep:]...)
+	}
+}
+
+func isDelim(c byte) bool {
+	return c == '"' || c == '\'' || c == '`' || c == '(' || c == ')' || c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == ','
+}
+
+// add resolves a reference the way its context does: in CSS and for source
+// maps and ./ ../ paths, relative to the file; a bare "assets/x.js" in
+// JavaScript or JSON is what bundlers write relative to the site root.
+func (e *textExtractor) add(ref string, guess bool, via string) {
+	ref = strings.Trim(ref, `"'`)
+	if ref == "" {
+		return
+	}
+	if e.seen == nil {
+		e.seen = map[string]bool{}
+	}
+	if e.seen[ref] {
+		return
+	}
+	e.seen[ref] = true
+	base := e.base
+	if via == "string literal" && !e.css && !strings.HasPrefix(ref, ".") && !strings.HasPrefix(ref, "/") && !strings.Contains(ref, "://") {
+		root := *e.base
+		root.Path, root.RawPath = "/", ""
+		base = &root
+	}
+	e.l.add(base, ref, Asset, guess, via)
+}
+
+// lineExtractor reads robots.txt (Sitemap, Allow and Disallow lines) and
+// sitemaps (<loc> elements).
+type lineExtractor struct {
+	base   *url.URL
+	robots bool
+	buf    []byte
+	l      links
+}
+
+func (e *lineExtractor) Write(p []byte) (int, error) {
+	e.buf = append(e.buf, p...)
+	if e.robots {
+		for {
+			i := bytes.IndexByte(e.buf, '\n')
+			if i < 0 {
+				break
+			}
+			e.line(string(e.buf[:i]))
+			e.buf = e.buf[i+1:]
+		}
+		if len(e.buf) > 4096 {
+			e.buf = e.buf[:0] // an absurd line: drop it
+		}
+		return len(p), nil
+	}
+	for {
+		i := bytes.Index(e.buf, []byte("<loc>"))
+		if i < 0 {
+			if len(e.buf) > 8 {
+				e.buf = e.buf[len(e.buf)-8:]
+			}
+			break
+		}
+		j := bytes.Index(e.buf[i:], []byte("</loc>"))
+		if j < 0 {
+			e.buf = e.buf[i:]
+			if len(e.buf) > 4096 {
+				e.buf = e.buf[:0]
+			}
+			break
+		}
+		loc := html.UnescapeString(string(e.buf[i+5 : i+j]))
+		e.l.add(e.base, loc, Page, true, "sitemap")
+		e.buf = e.buf[i+j+6:]
+	}
+	return len(p), nil
+}
+
+func (e *lineExtractor) Close() []Link {
+	if e.robots && len(e.buf) > 0 {
+		e.line(string(e.buf))
+	}
+	return e.l.out
+}
+
+func (e *lineExtractor) line(s string) {
+	if i := strings.IndexByte(s, '#'); i >= 0 {
+		s = s[:i]
+	}
+	k, v, ok := strings.Cut(s, ":")
+	if !ok {
+		return
+	}
+	v = strings.TrimSpace(v)
+	switch strings.ToLower(strings.TrimSpace(k)) {
+	case "sitemap":
+		e.l.add(e.base, v, Page, true, "robots.txt Sitemap")
+	case "allow", "disallow":
+		if v != "" && v != "/" && !strings.ContainsAny(v, "*$") {
+			e.l.add(e.base, v, Page, true, "robots.txt "+strings.ToLower(strings.TrimSpace(k)))
+		}
+	}
+}
