@@ -110,16 +110,14 @@ func (sc *Scanner) Scan(r io.Reader, fn func(Match)) error {
 	keep := 0 // bytes carried over at the start of buf
 	for {
 		n, err := io.ReadFull(r, buf[keep:])
-		eof := false
-		if err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF) {
-			eof = true
-		} else if err != nil {
-			return err
-		}
+		eof := err != nil // EOF, or a failed read: what arrived is scanned either way
 		data := buf[:keep+n]
 		start := st.scan(data, eof, fn)
 		if eof {
-			return nil
+			if err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF) {
+				return nil
+			}
+			return err
 		}
 		// Keep the undecided tail, with some context before it.
 		from := start - decoyContext

@@ -317,3 +317,30 @@ func TestPlaceholderRateOnRandomBodies(t *testing.T) {
 		t.Fatalf("%d of 100000 random bodies called placeholders", flagged)
 	}
 }
+
+type failingReader struct {
+	data []byte
+	err  error
+}
+
+func (r *failingReader) Read(p []byte) (int, error) {
+	if len(r.data) == 0 {
+		return 0, r.err
+	}
+	n := copy(p, r.data)
+	r.data = r.data[n:]
+	return n, nil
+}
+
+// TestFailedReadStillScansWhatArrived: a connection reset mid-body must not
+// hide the token that came before it.
+func TestFailedReadStillScansWhatArrived(t *testing.T) {
+	tok := tokentest.New(12).API()
+	boom := fmt.Errorf("connection reset by peer")
+	var sc detect.Scanner
+	var got []detect.Match
+	err := sc.Scan(&failingReader{data: []byte("x='" + tok + "'"), err: boom}, func(m detect.Match) { got = append(got, m) })
+	if err != boom || len(got) != 1 {
+		t.Fatalf("err %v, %d matches; want the read error and the token", err, len(got))
+	}
+}
