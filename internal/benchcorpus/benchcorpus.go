@@ -56,14 +56,29 @@ func Load(tb testing.TB) map[File][]byte {
 	return out
 }
 
-// Concat returns all corpus files joined by newlines.
+// Concat returns all corpus files joined by newlines, skipping the
+// benchmark when they cannot be had.
 func Concat(tb testing.TB) []byte {
+	tb.Helper()
+	b, err := All()
+	if err != nil {
+		tb.Skipf("benchmark corpus unavailable: %v", err)
+	}
+	return b
+}
+
+// All returns all corpus files joined by newlines, fetching what is missing.
+func All() ([]byte, error) {
+	m, err := load()
+	if err != nil {
+		return nil, err
+	}
 	var b bytes.Buffer
 	for _, f := range Files {
-		b.Write(Load(tb)[f])
+		b.Write(m[f])
 		b.WriteByte('\n')
 	}
-	return b.Bytes()
+	return b.Bytes(), nil
 }
 
 func load() (map[File][]byte, error) {
