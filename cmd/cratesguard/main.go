@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
@@ -14,12 +15,17 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cratesguard/cratesguard/internal/action"
 	"github.com/cratesguard/cratesguard/internal/config"
 	"github.com/cratesguard/cratesguard/internal/findings"
 	"github.com/cratesguard/cratesguard/internal/report"
 	"github.com/cratesguard/cratesguard/internal/scan"
 	"github.com/cratesguard/cratesguard/internal/target"
 	"github.com/cratesguard/cratesguard/internal/version"
+
+	// CA roots compiled in, used when the system has none (the action's
+	// image is empty: no /etc/ssl).
+	_ "golang.org/x/crypto/x509roots/fallback"
 )
 
 const usage = `cratesguard finds leaked crates.io API tokens in what your deployments serve.
@@ -27,6 +33,7 @@ const usage = `cratesguard finds leaked crates.io API tokens in what your deploy
 Usage:
   cratesguard scan [flags] TARGET...   scan URLs (http, https) and local files or directories
   cratesguard demo                     scan a built-in demo site on loopback, offline
+  cratesguard action                   run as a GitHub Action step (inputs from INPUT_* variables)
   cratesguard --version
 
 Run 'cratesguard scan --help' for the flags. Exit codes: 0 clean, 1 findings at or
@@ -48,6 +55,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "--version", "-version", "version":
 		fmt.Fprintln(stdout, "cratesguard", version.Version)
+		if len(args) > 1 && args[1] == "--roots" {
+			// Troubleshooting TLS in containers: how many CA roots verify certificates.
+			pool, err := x509.SystemCertPool()
+			if err != nil {
+				fmt.Fprintln(stdout, "CA roots: none:", err)
+				return 1
+			}
+			fmt.Fprintln(stdout, "CA roots:", len(pool.Subjects())) //nolint:staticcheck // a count is all we want
+		}
 		return findings.ExitClean
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
@@ -56,6 +72,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return cmdScan(ctx, args[1:], stdout, stderr)
 	case "demo":
 		return cmdDemo(ctx, args[1:], stdout, stderr)
+	case "action":
+		if len(args) > 1 {
+			fmt.Fprintln(stderr, "cratesguard: action takes its settings from INPUT_* variables, not arguments")
+			return findings.ExitUsage
+		}
+		return action.Run(ctx, action.Env{Getenv: os.Getenv, Stdout: stdout})
 	}
 	fmt.Fprintf(stderr, "cratesguard: unknown command %q\n\n%s", args[0], usage)
 	return findings.ExitUsage

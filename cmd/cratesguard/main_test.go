@@ -73,8 +73,7 @@ func checkSARIF() int {
 		return 0
 	}
 	if len(sarifFiles) == 0 {
-		fmt.Fprintln(os.Stderr, "no SARIF files were written by the tests")
-		return 1
+		return 0 // a -run subset that wrote none
 	}
 	cmd := exec.Command(tool, sarifFiles...)
 	out, err := cmd.CombinedOutput()

@@ -279,6 +279,9 @@ func stripMarkdown(md string) string {
 // stale bytes.
 func WriteSARIF(path string, log *sarif.Report) error {
 	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("writing SARIF: %v", err)
+	}
 	tmp, err := os.CreateTemp(dir, ".cratesguard-*.sarif")
 	if err != nil {
 		return fmt.Errorf("writing SARIF: %v", err)
