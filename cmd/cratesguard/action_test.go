@@ -224,7 +224,8 @@ func TestActionFindings(t *testing.T) {
 		t.Errorf("the header value is not masked")
 	}
 	red := tok[:7] + "…"
-	if !strings.Contains(res.summary, "| `"+red+"` |") || !strings.Contains(res.summary, "/app.js line 1") || !strings.Contains(res.summary, "| error |") {
+	if !strings.Contains(res.summary, "| `"+red+"` |") || !strings.Contains(res.summary, "/app.js line 1") || !strings.Contains(res.summary, "| error |") ||
+		!strings.Contains(res.summary, "after release `v1.2.3`") {
 		t.Errorf("summary lacks the finding row:\n%s", res.summary)
 	}
 }
@@ -318,5 +319,26 @@ func TestActionPathsAndShards(t *testing.T) {
 	}
 	if total != 4 {
 		t.Errorf("the two shards found %d tokens in all, want 4", total)
+	}
+}
+
+// TestActionAnnotationsAreCapped: GitHub shows ten error annotations per
+// step; the rest are counted in the summary.
+func TestActionAnnotationsAreCapped(t *testing.T) {
+	src := tokentest.New(94)
+	r := newRunner(t, "release", releasePayload)
+	var toks []string
+	for i := 0; i < 13; i++ {
+		tok := src.API()
+		toks = append(toks, tok)
+		os.WriteFile(filepath.Join(r.workspace, fmt.Sprintf("f%02d.js", i)), []byte("t='"+tok+"'"), 0o644)
+	}
+	res := r.input("paths", "*.js").run()
+	onlyMasked(t, res, toks...)
+	if n := strings.Count(res.stdout, "::error col="); n != 10 {
+		t.Errorf("%d file annotations, want 10", n)
+	}
+	if !strings.Contains(res.summary, "3 findings not annotated") || strings.Count(res.summary, "| error |") != 13 {
+		t.Errorf("summary does not list all 13 and count the 3 unannotated:\n%s", res.summary)
 	}
 }

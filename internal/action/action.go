@@ -94,10 +94,18 @@ func run(ctx context.Context, a *githubactions.Action, in *inputs, env Env) (int
 	fmt.Fprint(env.Stdout, text.String())
 	a.EndGroup()
 
-	annotate(a, rep, cfg.Root)
+	annotated := annotate(a, rep, cfg.Root)
 	sum := report.Summarize(rep, cfg.FailOn)
 	if env.Getenv("GITHUB_STEP_SUMMARY") != "" {
-		a.AddStepSummary(Summary(rep, cfg.FailOn, st.sarifPath))
+		md := Summary(rep, cfg.FailOn, st.sarifPath)
+		if n := len(rep.Findings) - annotated; n > 0 {
+			md += fmt.Sprintf("\n%d finding%s not annotated: GitHub shows %d annotations per level per step. All are listed above and in the SARIF report.\n",
+				n, plural(n), annotationsPerLevel)
+		}
+		if what := eventLine(gh, ctxErr); what != "" {
+			md = strings.Replace(md, "\n\n", "\n\n"+what+"\n\n", 1)
+		}
+		a.AddStepSummary(md)
 	}
 	setOutput(a, "findings", strconv.Itoa(sum.Findings))
 	setOutput(a, "sarif-file", st.sarifPath)
@@ -156,9 +164,33 @@ func eventURL(gh *githubactions.GitHubContext, err error) (string, error) {
 	return "", fmt.Errorf("the deployment_status event has neither environment_url nor target_url: set the urls input")
 }
 
-// annotate emits one annotation per finding, as many as GitHub shows.
-func annotate(a *githubactions.Action, rep *findings.Report, root string) {
+// eventLine says what triggered the scan, for the summary.
+func eventLine(gh *githubactions.GitHubContext, err error) string {
+	if err != nil || gh == nil {
+		return ""
+	}
+	switch gh.EventName {
+	case "release":
+		if r, ok := gh.Event["release"].(map[string]any); ok {
+			if tag, _ := r["tag_name"].(string); tag != "" {
+				return "Scanned after release `" + mdEscape(tag) + "`."
+			}
+		}
+	case "deployment_status":
+		if d, ok := gh.Event["deployment"].(map[string]any); ok {
+			if env, _ := d["environment"].(string); env != "" {
+				return "Scanned the `" + mdEscape(env) + "` deployment."
+			}
+		}
+	}
+	return ""
+}
+
+// annotate emits one annotation per finding, as many as GitHub shows, and
+// returns how many it emitted.
+func annotate(a *githubactions.Action, rep *findings.Report, root string) int {
 	shown := map[string]int{}
+	total := 0
 	for _, f := range rep.Findings {
 		level := "error"
 		if f.Placeholder {
@@ -168,6 +200,7 @@ func annotate(a *githubactions.Action, rep *findings.Report, root string) {
 			continue
 		}
 		shown[level]++
+		total++
 		loc := f.Locations[0]
 		ru, _ := report.RuleByID(f.Rule)
 		fields := map[string]string{"title": "cratesguard: " + ru.Short}
@@ -183,6 +216,7 @@ func annotate(a *githubactions.Action, rep *findings.Report, root string) {
 			a.WithFieldsMap(fields).Noticef("%s", msg)
 		}
 	}
+	return total
 }
 
 // Summary renders the job summary: findings, then targets that failed,
@@ -231,9 +265,6 @@ func Summary(rep *findings.Report, policy findings.FailOn, sarifPath string) str
 			}
 			b.WriteString(row)
 		}
-	}
-	if len(rep.Findings) > annotationsPerLevel {
-		fmt.Fprintf(&b, "\nGitHub shows %d annotations per level: every finding is in this summary and in the SARIF report.\n", annotationsPerLevel)
 	}
 	fmt.Fprintf(&b, "\nSARIF report: `%s`\n", sarifPath)
 	return b.String()
