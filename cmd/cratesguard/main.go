@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -21,6 +22,8 @@ import (
 	"github.com/cratesguard/cratesguard/internal/report"
 	"github.com/cratesguard/cratesguard/internal/scan"
 	"github.com/cratesguard/cratesguard/internal/target"
+	"github.com/cratesguard/cratesguard/internal/triage"
+	"github.com/cratesguard/cratesguard/internal/verify"
 	"github.com/cratesguard/cratesguard/internal/version"
 
 	// CA roots compiled in, used when the system has none (the action's
@@ -34,6 +37,8 @@ Usage:
   cratesguard scan [flags] TARGET...   scan URLs (http, https) and local files or directories
   cratesguard demo                     scan a built-in demo site on loopback, offline
   cratesguard action                   run as a GitHub Action step (inputs from INPUT_* variables)
+  cratesguard ignore add SHA256 --reason TEXT [--expires YYYY-MM-DD] [--file PATH]
+                                       record a handled token in the ignore file
   cratesguard --version
 
 Run 'cratesguard scan --help' for the flags. Exit codes: 0 clean, 1 findings at or
@@ -72,6 +77,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return cmdScan(ctx, args[1:], stdout, stderr)
 	case "demo":
 		return cmdDemo(ctx, args[1:], stdout, stderr)
+	case "ignore":
+		return cmdIgnore(args[1:], stdout, stderr)
 	case "action":
 		if len(args) > 1 {
 			fmt.Fprintln(stderr, "cratesguard: action takes its settings from INPUT_* variables, not arguments")
@@ -104,7 +111,8 @@ type scanFlags struct {
 	rate                                          float64
 	timeout                                       time.Duration
 	headers, include, exclude, allowHosts         listFlag
-	showVersion, probe, scanBinary                bool
+	showVersion, probe, scanBinary, verify        bool
+	cratesAPI, repo, ignoreFile                   string
 }
 
 func newScanFlags(stderr io.Writer) *scanFlags {
@@ -114,7 +122,7 @@ func newScanFlags(stderr io.Writer) *scanFlags {
 	fs.StringVar(&f.targetsFile, "targets-file", "", "read more targets from `FILE`, one per line (# comments)")
 	fs.StringVar(&f.sarif, "sarif", "", "write a SARIF report to `FILE` (for GitHub code scanning)")
 	fs.StringVar(&f.format, "format", "text", "stdout format: text or json")
-	fs.StringVar(&f.failOn, "fail-on", "any", "exit 1 on findings: any, or never")
+	fs.StringVar(&f.failOn, "fail-on", "any", "exit 1 on findings: any, verified (live tokens only; needs --verify), or never")
 	fs.IntVar(&f.concurrency, "concurrency", config.DefaultConcurrency, "targets fetched at once")
 	fs.DurationVar(&f.timeout, "timeout", config.DefaultTimeout, "per-request timeout, headers and body")
 	fs.StringVar(&f.maxBytes, "max-bytes", "64MiB", "scan at most this much of each decoded body (e.g. 64MiB, 2GiB)")
@@ -130,6 +138,10 @@ func newScanFlags(stderr io.Writer) *scanFlags {
 	fs.Float64Var(&f.rate, "rate", 0, "requests per second per host (0 = no limit)")
 	fs.IntVar(&f.retries, "retries", config.DefaultRetries, "retries on connection errors, timeouts, 429 and 5xx")
 	fs.BoolVar(&f.scanBinary, "scan-binary", false, "scan images, fonts and wasm instead of skipping them")
+	fs.BoolVar(&f.verify, "verify", false, "ask crates.io, read-only, whether each token is live (GET /api/v1/me, 1 request/s)")
+	fs.StringVar(&f.cratesAPI, "crates-api", verify.DefaultAPI, "crates.io API base `URL` for --verify (https only)")
+	fs.StringVar(&f.repo, "repo", "", "repository checkout `DIR`: alerts point at the file and line there that leaked the token")
+	fs.StringVar(&f.ignoreFile, "ignore-file", "", "ignore file of handled tokens by SHA-256 (default: .cratesguard-ignore in --repo or here)")
 	fs.BoolVar(&f.showVersion, "version", false, "print the version and exit")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "Usage: cratesguard scan [flags] TARGET...\n\nTARGET is an http(s) URL, a file or a directory.\n\nFlags:\n")
@@ -164,6 +176,11 @@ func (f *scanFlags) config(positional []string) (config.Config, output, error) {
 	cfg.Concurrency, cfg.Timeout, cfg.Depth, cfg.MaxURLs = f.concurrency, f.timeout, f.depth, f.maxURLs
 	cfg.Include, cfg.Exclude, cfg.Category, cfg.AllowHosts = f.include, f.exclude, f.category, f.allowHosts
 	cfg.Probe, cfg.PerHost, cfg.Rate, cfg.Retries, cfg.ScanBinary = f.probe, f.perHost, f.rate, f.retries, f.scanBinary
+	cfg.Verify, cfg.CratesAPI, cfg.Repo = f.verify, f.cratesAPI, f.repo
+	cfg.IgnoreFile, cfg.IgnoreRequired = f.ignoreFile, f.ignoreFile != ""
+	if cfg.IgnoreFile == "" {
+		cfg.IgnoreFile = filepath.Join(cmpOr(f.repo, "."), triage.DefaultFile)
+	}
 	var err error
 	if cfg.MaxBytes, err = config.ParseSize("max-bytes", f.maxBytes); err != nil {
 		return cfg, out, err
@@ -194,6 +211,12 @@ func (f *scanFlags) config(positional []string) (config.Config, output, error) {
 	}
 	if cfg.Root, err = os.Getwd(); err != nil {
 		return cfg, out, err
+	}
+	if cfg.Repo != "" {
+		// Alerts point into the repository: SARIF paths are relative to it.
+		if cfg.Root, err = filepath.Abs(cfg.Repo); err != nil {
+			return cfg, out, err
+		}
 	}
 	return cfg, out, cfg.Validate()
 }
@@ -264,6 +287,56 @@ func execute(ctx context.Context, cfg config.Config, out output, stdout, stderr 
 		fmt.Fprintf(stderr, "cratesguard: writing results: %v\n", err)
 	}
 	return code
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// cmdIgnore handles `cratesguard ignore add`.
+func cmdIgnore(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] != "add" {
+		fmt.Fprintln(stderr, "Usage: cratesguard ignore add SHA256 --reason TEXT [--expires YYYY-MM-DD] [--file PATH]")
+		return findings.ExitUsage
+	}
+	fs := flag.NewFlagSet("ignore add", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	reason := fs.String("reason", "", "why this token may be ignored (required)")
+	expires := fs.String("expires", "", "stop ignoring it after this day (YYYY-MM-DD)")
+	file := fs.String("file", triage.DefaultFile, "the ignore file")
+	var pos []string
+	rest := args[1:]
+	for {
+		if err := fs.Parse(rest); err != nil {
+			return findings.ExitUsage
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		pos, rest = append(pos, fs.Arg(0)), fs.Args()[1:]
+	}
+	if len(pos) != 1 {
+		fmt.Fprintln(stderr, "cratesguard: ignore add takes exactly one SHA-256 (cratesguard prints it beside each finding)")
+		return findings.ExitUsage
+	}
+	e := triage.Entry{SHA256: strings.ToLower(pos[0]), Reason: *reason}
+	if *expires != "" {
+		d, err := time.Parse("2006-01-02", *expires)
+		if err != nil {
+			fmt.Fprintf(stderr, "cratesguard: --expires: %q is not YYYY-MM-DD\n", *expires)
+			return findings.ExitUsage
+		}
+		e.Expires = d
+	}
+	if err := triage.Append(*file, e); err != nil {
+		fmt.Fprintf(stderr, "cratesguard: %v\n", err)
+		return findings.ExitUsage
+	}
+	fmt.Fprintf(stdout, "%s: added %s\n", *file, triage.Format(e))
+	return findings.ExitClean
 }
 
 func isTerminal(w io.Writer) bool {

@@ -97,7 +97,7 @@ func run(ctx context.Context, a *githubactions.Action, in *inputs, env Env) (int
 	annotated := annotate(a, rep, cfg.Root)
 	sum := report.Summarize(rep, cfg.FailOn)
 	if env.Getenv("GITHUB_STEP_SUMMARY") != "" {
-		md := Summary(rep, cfg.FailOn, st.sarifPath)
+		md := Summary(rep, cfg.FailOn, st.sarifPath, cfg.Root)
 		if n := len(rep.Findings) - annotated; n > 0 {
 			md += fmt.Sprintf("\n%d finding%s not annotated: GitHub shows %d annotations per level per step. All are listed above and in the SARIF report.\n",
 				n, plural(n), annotationsPerLevel)
@@ -209,7 +209,7 @@ func annotate(a *githubactions.Action, rep *findings.Report, root string) int {
 			fields["line"] = strconv.Itoa(loc.Line)
 			fields["col"] = strconv.Itoa(loc.Column)
 		}
-		msg := report.Message(f, ru)
+		msg := report.Message(f, ru, root)
 		if level == "error" {
 			a.WithFieldsMap(fields).Errorf("%s", msg)
 		} else {
@@ -221,7 +221,7 @@ func annotate(a *githubactions.Action, rep *findings.Report, root string) int {
 
 // Summary renders the job summary: findings, then targets that failed,
 // kept under GitHub's 1 MiB with an "…and N more" line.
-func Summary(rep *findings.Report, policy findings.FailOn, sarifPath string) string {
+func Summary(rep *findings.Report, policy findings.FailOn, sarifPath, root string) string {
 	var b strings.Builder
 	sum := report.Summarize(rep, policy)
 	fmt.Fprintf(&b, "## cratesguard\n\n")
@@ -235,10 +235,14 @@ func Summary(rep *findings.Report, policy findings.FailOn, sarifPath string) str
 	budget := summaryMax - 64<<10 // room for the tail
 	more := 0
 	if len(rep.Findings) > 0 {
-		b.WriteString("| Token | SHA-256 | Rule | Where found | Severity |\n| --- | --- | --- | --- | --- |\n")
+		b.WriteString("| Token | SHA-256 | Rule | Where found | Severity | Validity |\n| --- | --- | --- | --- | --- | --- |\n")
 		for i, f := range rep.Findings {
 			ru, _ := report.RuleByID(f.Rule)
-			row := fmt.Sprintf("| `%s` | `%s` | %s | %s | %s |\n", f.Token, f.SHA256[:16], ru.Title, mdEscape(where(f)), f.Level())
+			validity := f.Validity
+			if validity == "" {
+				validity = "not checked"
+			}
+			row := fmt.Sprintf("| `%s` | `%s` | %s | %s | %s | %s |\n", f.Token, f.SHA256[:16], ru.Title, mdEscape(where(f, root)), f.Level(), validity)
 			if b.Len()+len(row) > budget {
 				more = len(rep.Findings) - i
 				break
@@ -247,6 +251,12 @@ func Summary(rep *findings.Report, policy findings.FailOn, sarifPath string) str
 		}
 		if more > 0 {
 			fmt.Fprintf(&b, "\n…and %d more findings (all are in the SARIF report).\n", more)
+		}
+	}
+	if len(rep.Ignored) > 0 {
+		fmt.Fprintf(&b, "\n%d token%s ignored per the ignore file:\n\n", len(rep.Ignored), plural(len(rep.Ignored)))
+		for _, ig := range rep.Ignored {
+			fmt.Fprintf(&b, "- `%s` (`%s`, %s): %s\n", ig.Token, ig.SHA256[:16], mdEscape(ig.FileLine), mdEscape(ig.Reason))
 		}
 	}
 	failed := []findings.Target{}
@@ -270,14 +280,8 @@ func Summary(rep *findings.Report, policy findings.FailOn, sarifPath string) str
 	return b.String()
 }
 
-func where(f *findings.Finding) string {
-	l := f.Locations[0]
-	s := l.Target
-	if l.Part == findings.PartHeaders {
-		s += " (response headers)"
-	} else {
-		s += fmt.Sprintf(" line %d", l.Line)
-	}
+func where(f *findings.Finding, root string) string {
+	s := report.Where(f.Locations[0], root)
 	if n := len(f.Locations) - 1; n > 0 {
 		s += fmt.Sprintf(" (+%d more)", n)
 	}

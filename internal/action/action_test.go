@@ -127,7 +127,7 @@ func TestSummaryStaysUnderOneMiB(t *testing.T) {
 		rep.Findings = append(rep.Findings, &findings.Finding{Rule: "crates-io-api-token", Token: tok, SHA256: tok.SHA256(),
 			Locations: []findings.Location{{Target: "https://example.com/" + strings.Repeat("p", 40), IsURL: true, Line: i + 1}}})
 	}
-	s := Summary(rep, findings.FailOnAny, "/w/cratesguard.sarif")
+	s := Summary(rep, findings.FailOnAny, "/w/cratesguard.sarif", "/w")
 	if len(s) > summaryMax || !strings.Contains(s, "…and ") || !strings.Contains(s, "more findings") {
 		t.Fatalf("summary of %d bytes (limit %d), 'and N more' line present: %v", len(s), summaryMax, strings.Contains(s, "…and "))
 	}

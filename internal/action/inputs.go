@@ -13,6 +13,7 @@ import (
 
 	"github.com/cratesguard/cratesguard/internal/config"
 	"github.com/cratesguard/cratesguard/internal/target"
+	"github.com/cratesguard/cratesguard/internal/triage"
 )
 
 // inputs reads the action's inputs and remembers which were read, so a
@@ -108,6 +109,26 @@ func readConfig(in *inputs, workspace string, eventURL func() (string, error)) (
 	}
 	if cfg.Probe, err = in.boolean("probe"); err != nil {
 		return cfg, st, err
+	}
+	if cfg.Verify, err = in.boolean("verify"); err != nil {
+		return cfg, st, err
+	}
+	if s := in.str("crates-api"); s != "" {
+		cfg.CratesAPI = s
+	}
+	cfg.Repo = in.str("repo")
+	if cfg.Repo == "" {
+		cfg.Repo = workspace // the checkout: alerts point at the code that leaked
+	} else if !filepath.IsAbs(cfg.Repo) {
+		cfg.Repo = filepath.Join(workspace, cfg.Repo)
+	}
+	cfg.IgnoreFile = in.str("ignore-file")
+	cfg.IgnoreRequired = cfg.IgnoreFile != "" && cfg.IgnoreFile != triage.DefaultFile
+	if cfg.IgnoreFile == "" {
+		cfg.IgnoreFile = triage.DefaultFile
+	}
+	if !filepath.IsAbs(cfg.IgnoreFile) {
+		cfg.IgnoreFile = filepath.Join(cfg.Repo, cfg.IgnoreFile)
 	}
 	cfg.Include, cfg.Exclude = in.list("include", false), in.list("exclude", false)
 	cfg.AllowHosts = in.list("allow-hosts", true)

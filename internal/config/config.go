@@ -6,6 +6,7 @@ package config
 import (
 	"fmt"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -14,7 +15,11 @@ import (
 
 	"github.com/cratesguard/cratesguard/internal/findings"
 	"github.com/cratesguard/cratesguard/internal/target"
+	"github.com/cratesguard/cratesguard/internal/triage"
+	"github.com/cratesguard/cratesguard/internal/verify"
 )
+
+var verifyCheckAPI = verify.CheckAPI
 
 // Defaults.
 const (
@@ -47,8 +52,19 @@ type Config struct {
 	Rate        float64  // requests per second per host; 0 = no limit
 	Retries     int
 	ScanBinary  bool // scan images, fonts, wasm… instead of skipping them
-	FailOn      findings.FailOn
-	Category    string
+	// Verify asks crates.io (CratesAPI) whether each token is live.
+	Verify    bool
+	CratesAPI string
+	// Repo is a checkout in which leaked tokens are looked for, so alerts
+	// point at the code that leaked them.
+	Repo string
+	// IgnoreFile lists handled tokens; IgnoreRequired when the user named
+	// it (a missing default file is fine). Validate loads it into Ignore.
+	IgnoreFile     string
+	IgnoreRequired bool
+	Ignore         []triage.Entry
+	FailOn         findings.FailOn
+	Category       string
 	// Root is the directory local file locations are made relative to in
 	// SARIF (the working directory, or GITHUB_WORKSPACE in the Action).
 	Root string
@@ -137,10 +153,10 @@ func firstChars(s, sep string) string {
 // ParseFailOn reads the exit policy.
 func ParseFailOn(field, s string) (findings.FailOn, error) {
 	switch p := findings.FailOn(strings.ToLower(strings.TrimSpace(s))); p {
-	case findings.FailOnAny, findings.FailOnNever:
+	case findings.FailOnAny, findings.FailOnVerified, findings.FailOnNever:
 		return p, nil
 	}
-	return "", Errorf(field, s, "is not a fail-on policy (any, never)")
+	return "", Errorf(field, s, "is not a fail-on policy (any, verified, never)")
 }
 
 // ValidateGlobs checks doublestar patterns, naming the bad one.
@@ -171,7 +187,7 @@ func Defaults() Config {
 	return Config{
 		Concurrency: DefaultConcurrency, Timeout: DefaultTimeout, MaxBytes: DefaultMaxBytes,
 		Depth: DefaultDepth, MaxURLs: DefaultMaxURLs, PerHost: DefaultPerHost, Retries: DefaultRetries,
-		FailOn: findings.FailOnAny,
+		FailOn: findings.FailOnAny, CratesAPI: verify.DefaultAPI,
 	}
 }
 
@@ -214,6 +230,26 @@ func (c *Config) Validate() error {
 	}
 	if err := ValidateGlobs("exclude", c.Exclude); err != nil {
 		return err
+	}
+	if c.FailOn == findings.FailOnVerified && !c.Verify {
+		return Errorf("fail-on", "verified", "needs verification turned on (--verify, or the verify input)")
+	}
+	if c.Verify {
+		if err := verifyCheckAPI(c.CratesAPI); err != nil {
+			return Errorf("crates-api", "", "%v", err)
+		}
+	}
+	if c.Repo != "" {
+		if fi, err := os.Stat(c.Repo); err != nil || !fi.IsDir() {
+			return Errorf("repo", c.Repo, "is not a directory")
+		}
+	}
+	if c.IgnoreFile != "" {
+		entries, err := triage.Load(c.IgnoreFile, c.IgnoreRequired)
+		if err != nil {
+			return &Error{Field: "ignore-file", Msg: err.Error()}
+		}
+		c.Ignore = entries
 	}
 	if strings.ContainsAny(c.Category, " \t\r\n") {
 		return Errorf("category", c.Category, "must not contain white space")

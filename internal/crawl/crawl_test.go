@@ -157,17 +157,23 @@ func TestSourceMapIndex(t *testing.T) {
 		idx.Write(b[:1])
 	}
 	at := int64(strings.Index(sm, `X\"`))
-	if src, ok := idx.Source(at); !ok || src != "src/b.ts" {
-		t.Errorf("Source(%d) = %q %v", at, src, ok)
+	if src, line, ok := idx.Source(at); !ok || src != "src/b.ts" || line != 1 {
+		t.Errorf("Source(%d) = %q %d %v", at, src, line, ok)
 	}
-	if _, ok := idx.Source(int64(strings.Index(sm, "mappings"))); ok {
+	if _, _, ok := idx.Source(int64(strings.Index(sm, "mappings"))); ok {
 		t.Error("an offset outside sourcesContent named a source")
 	}
 	sm2 := `{"sourcesContent":["a"],"sources":["first.ts"]}`
 	idx = NewSourceMapIndex()
 	idx.Write([]byte(sm2))
-	if src, ok := idx.Source(int64(strings.Index(sm2, `"a"`) + 1)); !ok || src != "first.ts" {
+	if src, _, ok := idx.Source(int64(strings.Index(sm2, `"a"`) + 1)); !ok || src != "first.ts" {
 		t.Errorf("sources after sourcesContent: %q %v", src, ok)
+	}
+	sm3 := `{"sources":["c.ts"],"sourcesContent":["line1\nline2\n\nTOKEN here\n"]}`
+	idx = NewSourceMapIndex()
+	idx.Write([]byte(sm3))
+	if _, line, _ := idx.Source(int64(strings.Index(sm3, "TOKEN"))); line != 4 {
+		t.Errorf("line in the original source: %d, want 4", line)
 	}
 }
 

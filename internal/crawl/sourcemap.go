@@ -22,11 +22,13 @@ type SourceMapIndex struct {
 	index    int    // element index inside a top-level array
 	sources  map[int]string
 	ranges   []srcRange
+	newlines []int64 // \n escapes in the current sourcesContent string
 }
 
 type srcRange struct {
 	start, end int64
 	index      int
+	newlines   []int64
 }
 
 // NewSourceMapIndex returns an empty index.
@@ -40,6 +42,9 @@ func (s *SourceMapIndex) Write(p []byte) (int, error) {
 			switch {
 			case s.esc:
 				s.esc = false
+				if c == 'n' && s.depth == 2 && s.key == "sourcesContent" {
+					s.newlines = append(s.newlines, o)
+				}
 			case c == '\\':
 				s.esc = true
 			case c == '"':
@@ -54,7 +59,7 @@ func (s *SourceMapIndex) Write(p []byte) (int, error) {
 		}
 		switch c {
 		case '"':
-			s.inStr, s.strStart, s.str = true, o, s.str[:0]
+			s.inStr, s.strStart, s.str, s.newlines = true, o, s.str[:0], nil
 			s.keep = s.depth == 1 || s.depth == 2 && s.key == "sources"
 		case '{', '[':
 			s.depth++
@@ -84,7 +89,7 @@ func (s *SourceMapIndex) endString(end int64) {
 	case s.depth == 2 && s.key == "sources":
 		s.sources[s.index] = s.decoded()
 	case s.depth == 2 && s.key == "sourcesContent":
-		s.ranges = append(s.ranges, srcRange{s.strStart, end, s.index})
+		s.ranges = append(s.ranges, srcRange{s.strStart, end, s.index, s.newlines})
 	}
 }
 
@@ -97,17 +102,19 @@ func (s *SourceMapIndex) decoded() string {
 }
 
 // Source returns the original file whose sourcesContent holds the byte at
-// offset, if any.
-func (s *SourceMapIndex) Source(offset int64) (string, bool) {
+// offset, and the line in that file, if any.
+func (s *SourceMapIndex) Source(offset int64) (string, int, bool) {
 	i := sort.Search(len(s.ranges), func(i int) bool { return s.ranges[i].end > offset })
 	if i == len(s.ranges) || s.ranges[i].start > offset {
-		return "", false
+		return "", 0, false
 	}
-	name, ok := s.sources[s.ranges[i].index]
+	r := s.ranges[i]
+	name, ok := s.sources[r.index]
 	if !ok {
-		name = "source #" + itoa(s.ranges[i].index)
+		name = "source #" + itoa(r.index)
 	}
-	return name, true
+	line := 1 + sort.Search(len(r.newlines), func(j int) bool { return r.newlines[j] >= offset })
+	return name, line, true
 }
 
 func itoa(i int) string {

@@ -61,10 +61,16 @@ type Location struct {
 	Part string `json:"part,omitempty"`
 	// Encoding is what the token was hidden under ("base64"…), if anything.
 	Encoding string `json:"encoding,omitempty"`
-	Line     int    `json:"line"`
-	Column   int    `json:"column"`
-	Offset   int64  `json:"offset"`
-	Length   int    `json:"length"`
+	// Source and SourceLine name the original file and line a source map
+	// gives for this place, when it has one.
+	Source     string `json:"source,omitempty"`
+	SourceLine int    `json:"sourceLine,omitempty"`
+	// InRepo marks a place in the repository checkout that holds the token.
+	InRepo bool  `json:"inRepo,omitempty"`
+	Line   int   `json:"line"`
+	Column int   `json:"column"`
+	Offset int64 `json:"offset"`
+	Length int   `json:"length"`
 	// Order is the index of the start target this location descends from:
 	// locations sort by it first, so the "first place found" is deterministic.
 	Order int `json:"-"`
@@ -79,19 +85,37 @@ const RulePlaceholder = "crates-io-token-placeholder"
 
 // Finding is one distinct token under one rule.
 type Finding struct {
-	Rule        string     `json:"rule"`
-	Token       Secret     `json:"token"` // marshals redacted
-	SHA256      string     `json:"sha256"`
-	Placeholder bool       `json:"placeholder"`
-	Locations   []Location `json:"locations"` // the first is the primary one
+	Rule        string `json:"rule"`
+	Token       Secret `json:"token"` // marshals redacted
+	SHA256      string `json:"sha256"`
+	Placeholder bool   `json:"placeholder"`
+	// Validity is crates.io's verdict when --verify asked (active,
+	// inactive, unknown, unverifiable); empty when not checked.
+	Validity       string     `json:"validity,omitempty"`
+	ValidityDetail string     `json:"validityDetail,omitempty"`
+	Locations      []Location `json:"locations"` // the first is the primary one
 }
 
-// Level is the SARIF level of a finding.
+// Level is the SARIF level of a finding: error unless it is a placeholder,
+// or verification says it is dead (note) or cannot be checked (warning).
 func (f *Finding) Level() string {
-	if f.Placeholder {
+	switch {
+	case f.Placeholder || f.Validity == "inactive":
 		return "note"
+	case f.Validity == "unverifiable":
+		return "warning"
 	}
 	return "error"
+}
+
+// Ignored is a finding the ignore file hides, with the entry's reason.
+type Ignored struct {
+	Rule     string `json:"rule"`
+	Token    Secret `json:"token"`
+	SHA256   string `json:"sha256"`
+	Reason   string `json:"reason"`
+	Expires  string `json:"expires,omitempty"`
+	FileLine string `json:"entry"` // file:line of the entry
 }
 
 // State is how a target ended.
@@ -115,7 +139,8 @@ type Target struct {
 	Discovered bool          `json:"discovered,omitempty"`
 	Via        string        `json:"via,omitempty"` // how a discovered URL was found
 	Depth      int           `json:"depth,omitempty"`
-	Content    string        `json:"content,omitempty"` // what the response held: HTML, JavaScript…
+	Content    string        `json:"content,omitempty"`   // what the response held: HTML, JavaScript…
+	SourceMap  string        `json:"sourceMap,omitempty"` // the source map a script names
 	Attempts   int           `json:"attempts,omitempty"`
 	State      State         `json:"state"`
 	Reason     string        `json:"reason,omitempty"`   // why failed or skipped
@@ -133,6 +158,8 @@ type Report struct {
 	Targets  []Target
 	// Warnings are about the scan as a whole (a crawl cut short by --max-urls).
 	Warnings []string
+	// Ignored are findings the ignore file hides.
+	Ignored  []Ignored
 	Started  time.Time
 	Finished time.Time
 }
@@ -227,8 +254,9 @@ type FailOn string
 
 // Exit policies.
 const (
-	FailOnAny   FailOn = "any"
-	FailOnNever FailOn = "never"
+	FailOnAny      FailOn = "any"
+	FailOnVerified FailOn = "verified" // only tokens crates.io says are live
+	FailOnNever    FailOn = "never"
 )
 
 // Exit codes.
@@ -246,7 +274,7 @@ func (r *Report) Failing(policy FailOn) []*Finding {
 	}
 	var out []*Finding
 	for _, f := range r.Findings {
-		if !f.Placeholder {
+		if !f.Placeholder && (policy != FailOnVerified || f.Validity == "active") {
 			out = append(out, f)
 		}
 	}

@@ -66,22 +66,27 @@ func SARIF(r *findings.Report, opts SARIFOptions) (*sarif.Report, error) {
 		res := run.CreateResultForRule(f.Rule).
 			WithRuleIndex(idx).
 			WithLevel(f.Level()).
-			WithMessage(sarif.NewTextMessage(Message(f, ru))).
+			WithMessage(sarif.NewTextMessage(Message(f, ru, opts.Root))).
 			WithPartialFingerPrints(map[string]any{"primaryLocationLineHash": Fingerprint(f)}).
 			WithLocations([]*sarif.Location{location(primary, opts.Root)})
-		res.PropertyBag = sarif.PropertyBag{Properties: sarif.Properties{
+		props := sarif.Properties{
 			"tokenSha256":   f.SHA256,
 			"redactedToken": f.Token.String(),
 			"placeholder":   f.Placeholder,
 			"occurrences":   len(f.Locations),
 			"where":         primary.Target,
-		}}
+		}
+		if f.Validity != "" {
+			props["validity"] = f.Validity
+			props["validityDetail"] = f.ValidityDetail
+		}
+		res.PropertyBag = sarif.PropertyBag{Properties: props}
 		for i, loc := range f.Locations[1:] {
 			if i == maxRelated {
 				break
 			}
 			l := location(loc, opts.Root).WithId(i + 1)
-			l.WithMessage(sarif.NewTextMessage("Also found at " + where(loc)))
+			l.WithMessage(sarif.NewTextMessage("Also found at " + Where(loc, opts.Root)))
 			res.AddRelatedLocation(l)
 		}
 	}
@@ -96,6 +101,18 @@ func SARIF(r *findings.Report, opts SARIFOptions) (*sarif.Report, error) {
 	}
 	for _, w := range r.Warnings {
 		inv.AddTToolExecutionNotification(sarif.NewNotification().WithLevel("warning").WithTextMessage(w))
+	}
+	// Code scanning ignores SARIF suppressions, so ignored tokens are left
+	// out of the results and said here instead.
+	for _, ig := range r.Ignored {
+		until := ""
+		if ig.Expires != "" {
+			until = " until " + ig.Expires
+		}
+		n := sarif.NewNotification().WithLevel("note").WithTextMessage(fmt.Sprintf(
+			"Ignored %s (SHA-256 %s) per %s%s: %s", ig.Token, ig.SHA256[:16], ig.FileLine, until, ig.Reason))
+		n.PropertyBag = sarif.PropertyBag{Properties: sarif.Properties{"tokenSha256": ig.SHA256, "ignored": true}}
+		inv.AddTToolExecutionNotification(n)
 	}
 	run.AddInvocations(inv)
 	if opts.Category != "" {
@@ -141,18 +158,38 @@ func notifications(t findings.Target) []*sarif.Notification {
 	return out
 }
 
-// Message is a result's text: what, redacted, where, what to do.
-func Message(f *findings.Finding, ru Rule) string {
+// Message is a result's text: what, redacted, where, how live, what to do.
+// Local paths are shown relative to root when under it.
+func Message(f *findings.Finding, ru Rule, root string) string {
 	var b strings.Builder
+	primary := f.Locations[0]
 	if f.Placeholder {
-		fmt.Fprintf(&b, "Placeholder in the shape of a crates.io token, %s (SHA-256 %s), at %s.", f.Token, f.SHA256[:16], where(f.Locations[0]))
+		fmt.Fprintf(&b, "Placeholder in the shape of a crates.io token, %s (SHA-256 %s), at %s.", f.Token, f.SHA256[:16], Where(primary, root))
 	} else {
-		fmt.Fprintf(&b, "Leaked %s %s (SHA-256 %s) at %s.", ru.Title, f.Token, f.SHA256[:16], where(f.Locations[0]))
+		fmt.Fprintf(&b, "Leaked %s %s (SHA-256 %s) at %s.", ru.Title, f.Token, f.SHA256[:16], Where(primary, root))
+	}
+	if primary.InRepo {
+		for _, l := range f.Locations[1:] {
+			if l.IsURL {
+				fmt.Fprintf(&b, " Deployed at %s.", Where(l, root))
+				break
+			}
+		}
 	}
 	if n := len(f.Locations) - 1; n > 0 {
-		fmt.Fprintf(&b, " Also found in %d other place%s.", n, plural(n))
+		fmt.Fprintf(&b, " Found in %d other place%s.", n, plural(n))
 	}
-	if !f.Placeholder {
+	switch f.Validity {
+	case "active":
+		b.WriteString(" crates.io says this token is LIVE (checked read-only).")
+	case "inactive":
+		b.WriteString(" crates.io rejects this token (revoked, expired or never issued): still a leak, but not an emergency.")
+	case "unknown":
+		fmt.Fprintf(&b, " Its validity could not be checked (%s): treat it as live.", f.ValidityDetail)
+	case "unverifiable":
+		b.WriteString(" Trusted-publishing tokens cannot be checked read-only; they expire 30 minutes after issue.")
+	}
+	if !f.Placeholder && f.Validity != "inactive" {
 		b.WriteString(" Revoke it at https://crates.io/settings/tokens and keep it out of the build.")
 	}
 	return b.String()
@@ -165,13 +202,22 @@ func plural(n int) string {
 	return "s"
 }
 
-// where says in words where a location is: the full URL or path, the part
-// and the line and column.
-func where(l findings.Location) string {
-	if l.Part == findings.PartHeaders {
-		return l.Target + " (response headers)"
+// Where says in words where a location is: the full URL or the path
+// (relative to root when under it), the part, line and column, the encoding.
+func Where(l findings.Location, root string) string {
+	target := l.Target
+	if !l.IsURL && root != "" {
+		if rel, err := filepath.Rel(root, l.Target); err == nil && !strings.HasPrefix(rel, "..") {
+			target = filepath.ToSlash(rel)
+		}
 	}
-	s := fmt.Sprintf("%s line %d, column %d", l.Target, l.Line, l.Column)
+	if l.Part == findings.PartHeaders {
+		return target + " (response headers)"
+	}
+	s := fmt.Sprintf("%s line %d, column %d", target, l.Line, l.Column)
+	if l.InRepo {
+		s = fmt.Sprintf("%s line %d in the repository", target, l.Line)
+	}
 	if l.Part != "" {
 		s += " (" + l.Part + ")"
 	}

@@ -48,14 +48,26 @@ func Text(w io.Writer, r *findings.Report, policy findings.FailOn) error {
 		fmt.Fprintf(bw, "No crates.io tokens found in %d target%s.\n", s.Targets, plural(s.Targets))
 	} else {
 		fmt.Fprintf(bw, "%d crates.io token%s found (%d failing) in %d target%s.\n\n", s.Findings, plural(s.Findings), s.Failing, s.Targets, plural(s.Targets))
+		verified := false
+		for _, f := range r.Findings {
+			verified = verified || f.Validity != ""
+		}
 		tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "LEVEL\tRULE\tTOKEN\tSHA-256\tWHERE")
+		head := "LEVEL\tRULE\tTOKEN\tSHA-256\tWHERE"
+		if verified {
+			head = "LEVEL\tVALIDITY\tRULE\tTOKEN\tSHA-256\tWHERE"
+		}
+		fmt.Fprintln(tw, head)
 		for _, f := range r.Findings {
 			more := ""
 			if n := len(f.Locations) - 1; n > 0 {
 				more = fmt.Sprintf(" (+%d more)", n)
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s%s\n", f.Level(), f.Rule, f.Token, f.SHA256[:16], short(f.Locations[0]), more)
+			validity := ""
+			if verified {
+				validity = cmpOr(f.Validity, "-") + "\t"
+			}
+			fmt.Fprintf(tw, "%s\t%s%s\t%s\t%s\t%s%s\n", f.Level(), validity, f.Rule, f.Token, f.SHA256[:16], short(f.Locations[0]), more)
 		}
 		tw.Flush()
 	}
@@ -87,6 +99,12 @@ func Text(w io.Writer, r *findings.Report, policy findings.FailOn) error {
 			fmt.Fprintln(bw, "  (* found while crawling: reported, but does not fail the scan)")
 		}
 	}
+	if len(r.Ignored) > 0 {
+		fmt.Fprintf(bw, "\nIgnored (per the ignore file): %d token%s\n", len(r.Ignored), plural(len(r.Ignored)))
+		for _, ig := range r.Ignored {
+			fmt.Fprintf(bw, "  %s  %s  %s: %s\n", ig.Token, ig.SHA256[:16], ig.FileLine, ig.Reason)
+		}
+	}
 	if len(skipped) > 0 {
 		reasons := make([]string, 0, len(skipped))
 		n := 0
@@ -112,6 +130,13 @@ func skipReason(r string) string {
 		return "binary"
 	}
 	return r
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }
 
 func short(l findings.Location) string {
@@ -148,14 +173,18 @@ type jsonFinding struct {
 // JSON writes the machine-readable report. Tokens appear redacted.
 func JSON(w io.Writer, r *findings.Report, policy findings.FailOn) error {
 	out := struct {
-		Tool     map[string]string `json:"tool"`
-		Summary  Summary           `json:"summary"`
-		Findings []jsonFinding     `json:"findings"`
-		Targets  []jsonTarget      `json:"targets"`
+		Tool     map[string]string  `json:"tool"`
+		Summary  Summary            `json:"summary"`
+		Findings []jsonFinding      `json:"findings"`
+		Ignored  []findings.Ignored `json:"ignored"`
+		Warnings []string           `json:"warnings"`
+		Targets  []jsonTarget       `json:"targets"`
 	}{
 		Tool:     map[string]string{"name": "cratesguard", "version": version.Version},
 		Summary:  Summarize(r, policy),
 		Findings: []jsonFinding{},
+		Ignored:  append([]findings.Ignored{}, r.Ignored...),
+		Warnings: append([]string{}, r.Warnings...),
 		Targets:  []jsonTarget{},
 	}
 	for _, f := range r.Findings {

@@ -26,6 +26,9 @@ import (
 	"github.com/cratesguard/cratesguard/internal/fetch"
 	"github.com/cratesguard/cratesguard/internal/files"
 	"github.com/cratesguard/cratesguard/internal/findings"
+	"github.com/cratesguard/cratesguard/internal/locate"
+	"github.com/cratesguard/cratesguard/internal/triage"
+	"github.com/cratesguard/cratesguard/internal/verify"
 	"github.com/cratesguard/cratesguard/internal/version"
 )
 
@@ -70,7 +73,70 @@ func Run(ctx context.Context, cfg config.Config, opts Options) *findings.Report 
 	if e.frontier.LimitHit() {
 		e.coll.Warn(fmt.Sprintf("the crawl reached --max-urls %d: URLs beyond it were not fetched (they are listed as skipped)", cfg.MaxURLs))
 	}
-	return e.coll.Report()
+	rep := e.coll.Report()
+	e.after(ctx, rep)
+	return rep
+}
+
+// after runs the stages that work on findings: the ignore file first (an
+// ignored token is never sent anywhere), then verification, then pointing
+// alerts at the repository.
+func (e *engine) after(ctx context.Context, rep *findings.Report) {
+	cfg := e.cfg
+	if len(cfg.Ignore) > 0 {
+		active, expired := triage.Active(cfg.Ignore, time.Now())
+		for _, x := range expired {
+			rep.Warnings = append(rep.Warnings, fmt.Sprintf("%s:%d: the ignore entry for %s… expired on %s: the token is reported again",
+				cfg.IgnoreFile, x.Line, x.SHA256[:16], x.Expires.Format("2006-01-02")))
+		}
+		kept := rep.Findings[:0]
+		for _, f := range rep.Findings {
+			x, ok := active[f.SHA256]
+			if !ok {
+				kept = append(kept, f)
+				continue
+			}
+			ig := findings.Ignored{Rule: f.Rule, Token: f.Token, SHA256: f.SHA256, Reason: x.Reason,
+				FileLine: fmt.Sprintf("%s:%d", cfg.IgnoreFile, x.Line)}
+			if !x.Expires.IsZero() {
+				ig.Expires = x.Expires.Format("2006-01-02")
+			}
+			rep.Ignored = append(rep.Ignored, ig)
+		}
+		rep.Findings = kept
+	}
+	if cfg.Verify {
+		v := &verify.Verifier{API: cfg.CratesAPI, UserAgent: version.UserAgent()}
+		for _, f := range rep.Findings {
+			var r verify.Result
+			switch {
+			case f.Placeholder:
+				continue // a filler, not a credential: nothing to ask
+			case f.Rule == detect.RuleTrustedPublishing:
+				r = verify.Result{Validity: verify.Unverifiable, Detail: "trusted-publishing tokens have no read-only check; they expire 30 minutes after issue"}
+			default:
+				r = v.Check(ctx, f.Token.Reveal())
+			}
+			f.Validity, f.ValidityDetail = string(r.Validity), r.Detail
+		}
+	}
+	if cfg.Repo != "" {
+		locate.Relocate(ctx, rep, locate.Options{Repo: cfg.Repo, FetchMap: e.fetchAll})
+	}
+}
+
+// fetchAll returns a whole body (up to --max-bytes), for source maps.
+func (e *engine) fetchAll(ctx context.Context, u string) ([]byte, error) {
+	var out []byte
+	err := e.fetcher.Get(ctx, u, func(r *fetch.Response) error {
+		if r.Status != http.StatusOK {
+			return fmt.Errorf("HTTP %d", r.Status)
+		}
+		var err error
+		out, err = io.ReadAll(r.Body)
+		return err
+	})
+	return out, err
 }
 
 type engine struct {
@@ -270,8 +336,9 @@ func (e *engine) scanBody(sc *detect.Scanner, r io.Reader, kind crawl.Content, b
 	}
 	if smi != nil {
 		for i := range b.matches {
-			if src, ok := smi.Source(b.matches[i].m.Offset); ok {
-				b.matches[i].loc.Part = "sourcesContent of " + src
+			if src, line, ok := smi.Source(b.matches[i].m.Offset); ok {
+				l := &b.matches[i].loc
+				l.Part, l.Source, l.SourceLine = "sourcesContent of "+src, src, line
 			}
 		}
 	}
@@ -399,6 +466,11 @@ func (e *engine) fetchURL(ctx context.Context, sc *detect.Scanner, j job) (findi
 	}
 	if t.State != findings.Scanned || b == nil {
 		return t, nil
+	}
+	for _, l := range b.links {
+		if l.Via == "sourceMappingURL" {
+			t.SourceMap = l.URL.String()
+		}
 	}
 	return t, b.links
 }

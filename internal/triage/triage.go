@@ -1,0 +1,161 @@
+// Package triage reads the ignore file in which a team records tokens it
+// has handled, and leaves those tokens out of the results. Entries name a
+// token by its SHA-256, which is safe to commit.
+//
+// The format, one entry per line (# starts a comment):
+//
+//	<sha256> [expires=YYYY-MM-DD] <reason>
+//
+// GitHub code scanning ignores SARIF suppressions (alerts stay open), so
+// ignored findings are filtered out and counted in the run's notifications.
+package triage
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// DefaultFile is the ignore file's name at the root of the repository.
+const DefaultFile = ".cratesguard-ignore"
+
+// Entry is one ignored token.
+type Entry struct {
+	SHA256  string
+	Expires time.Time // zero: never
+	Reason  string
+	Line    int
+}
+
+var sha256Hex = regexp.MustCompile(`^[0-9a-f]{64}$`)
+
+// ParseError names the file and line of a malformed entry.
+type ParseError struct {
+	File string
+	Line int
+	Msg  string
+}
+
+func (e *ParseError) Error() string { return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg) }
+
+// Parse reads entries; a malformed line is an error naming it.
+func Parse(r io.Reader, name string) ([]Entry, error) {
+	var out []Entry
+	sc := bufio.NewScanner(r)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		e, err := parseLine(line)
+		if err != nil {
+			return nil, &ParseError{name, n, err.Error()}
+		}
+		e.Line = n
+		out = append(out, e)
+	}
+	return out, sc.Err()
+}
+
+func parseLine(line string) (Entry, error) {
+	fields := strings.Fields(line)
+	var e Entry
+	e.SHA256 = strings.ToLower(fields[0])
+	if !sha256Hex.MatchString(e.SHA256) {
+		if strings.HasPrefix(fields[0], "cio") {
+			return e, errors.New("this looks like a token, not its SHA-256: never commit a token; use `cratesguard ignore add <sha256>`")
+		}
+		return e, fmt.Errorf("%q is not a SHA-256 (64 hex digits)", fields[0])
+	}
+	rest := fields[1:]
+	if len(rest) > 0 && strings.HasPrefix(rest[0], "expires=") {
+		d, err := time.Parse("2006-01-02", strings.TrimPrefix(rest[0], "expires="))
+		if err != nil {
+			return e, fmt.Errorf("%q is not expires=YYYY-MM-DD", rest[0])
+		}
+		e.Expires = d
+		rest = rest[1:]
+	}
+	e.Reason = strings.Join(rest, " ")
+	if e.Reason == "" {
+		return e, errors.New("an entry needs a reason after the SHA-256 (and optional expires=YYYY-MM-DD)")
+	}
+	return e, nil
+}
+
+// Load reads an ignore file. A missing file is no error unless required
+// (the user named it).
+func Load(path string, required bool) ([]Entry, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) && !required {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return Parse(f, path)
+}
+
+// Format renders an entry as a line of the file.
+func Format(e Entry) string {
+	s := e.SHA256
+	if !e.Expires.IsZero() {
+		s += " expires=" + e.Expires.Format("2006-01-02")
+	}
+	return s + " " + strings.Join(strings.Fields(e.Reason), " ")
+}
+
+// Append adds an entry to the file, creating it with a header if needed.
+func Append(path string, e Entry) error {
+	if !sha256Hex.MatchString(e.SHA256) {
+		if strings.HasPrefix(e.SHA256, "cio") {
+			return errors.New("give the token's SHA-256, not the token itself (cratesguard prints it beside every finding)")
+		}
+		return fmt.Errorf("%q is not a SHA-256 (64 lowercase hex digits)", e.SHA256)
+	}
+	if strings.TrimSpace(e.Reason) == "" {
+		return errors.New("--reason is required: say why this token may be ignored (revoked on…, test fixture…)")
+	}
+	existing, err := Load(path, false)
+	if err != nil {
+		return err
+	}
+	for _, x := range existing {
+		if x.SHA256 == e.SHA256 {
+			return fmt.Errorf("%s already ignores that token (line %d)", path, x.Line)
+		}
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		return err
+	}
+	if fi, err := f.Stat(); err == nil && fi.Size() == 0 {
+		fmt.Fprintln(f, "# cratesguard ignore file: tokens handled by the team, by SHA-256 (safe to commit).")
+		fmt.Fprintln(f, "# <sha256> [expires=YYYY-MM-DD] <reason>")
+	}
+	_, err = fmt.Fprintln(f, Format(e))
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// Active splits entries into those in force at now and those expired.
+func Active(entries []Entry, now time.Time) (active map[string]Entry, expired []Entry) {
+	active = map[string]Entry{}
+	for _, e := range entries {
+		if !e.Expires.IsZero() && !now.Before(e.Expires.AddDate(0, 0, 1)) {
+			expired = append(expired, e)
+			continue
+		}
+		active[e.SHA256] = e
+	}
+	return active, expired
+}

@@ -1,0 +1,163 @@
+// Package verify asks crates.io, read-only, whether leaked tokens are live.
+//
+// GET /api/v1/me with the token never changes anything (it updates the
+// token's "last used" time, which its owner sees). A live token gets 403
+// with a body saying the action can only be performed on the crates.io
+// website (or that the account is locked); a revoked, expired or unknown
+// one gets 403 "authentication failed". The status code alone tells
+// nothing, so the body decides, and anything unexpected is "unknown".
+package verify
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Validity is what crates.io said about a token.
+type Validity string
+
+// Validity classes.
+const (
+	Active       Validity = "active"       // crates.io accepts it
+	Inactive     Validity = "inactive"     // revoked, expired or never issued
+	Unknown      Validity = "unknown"      // no clear answer: network error, 5xx, 429, an unexpected reply
+	Unverifiable Validity = "unverifiable" // trusted-publishing tokens: no read-only check exists
+)
+
+// DefaultAPI is crates.io.
+const DefaultAPI = "https://crates.io"
+
+// Result is one token's verdict with the reason behind it.
+type Result struct {
+	Validity Validity
+	Detail   string
+}
+
+// Verifier checks tokens against one crates.io API, one request per token
+// per run, at most one request per Interval.
+type Verifier struct {
+	API       string
+	UserAgent string
+	Client    *http.Client
+	Interval  time.Duration // default 1s
+	Retries   int           // on network errors, 429 and 5xx (default 2)
+
+	mu    sync.Mutex
+	last  time.Time
+	cache map[string]Result
+}
+
+// CheckAPI validates an API base URL: HTTPS, or plain HTTP to a loopback
+// address (a test's fake), since tokens are sent to it.
+func CheckAPI(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return fmt.Errorf("%q is not a URL", raw)
+	}
+	switch u.Scheme {
+	case "https":
+		return nil
+	case "http":
+		host := u.Hostname()
+		if ip := net.ParseIP(host); host == "localhost" || ip != nil && ip.IsLoopback() {
+			return nil
+		}
+		return fmt.Errorf("%q: tokens are only sent over HTTPS (plain HTTP only to loopback test servers)", raw)
+	}
+	return fmt.Errorf("%q: scheme must be https", raw)
+}
+
+// Check verifies one API token. Safe for concurrent use; requests are
+// serialised and spaced by Interval.
+func (v *Verifier) Check(ctx context.Context, token string) Result {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.cache == nil {
+		v.cache = map[string]Result{}
+	}
+	if r, ok := v.cache[token]; ok {
+		return r
+	}
+	r := v.check(ctx, token)
+	v.cache[token] = r
+	return r
+}
+
+func (v *Verifier) check(ctx context.Context, token string) Result {
+	interval := v.Interval
+	if interval == 0 {
+		interval = time.Second
+	}
+	retries := v.Retries
+	if retries == 0 {
+		retries = 2
+	}
+	var last Result
+	for attempt := 0; attempt <= retries; attempt++ {
+		if wait := time.Until(v.last.Add(interval << min(attempt, 4))); wait > 0 && !v.last.IsZero() {
+			select {
+			case <-ctx.Done():
+				return Result{Unknown, "cancelled"}
+			case <-time.After(wait):
+			}
+		}
+		v.last = time.Now()
+		var retry bool
+		last, retry = v.once(ctx, token)
+		if !retry {
+			return last
+		}
+	}
+	return last
+}
+
+// once makes one request; it says whether a retry could help.
+func (v *Verifier) once(ctx context.Context, token string) (Result, bool) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(v.API, "/")+"/api/v1/me", nil)
+	if err != nil {
+		return Result{Unknown, err.Error()}, false
+	}
+	req.Header.Set("Authorization", token)
+	req.Header.Set("User-Agent", v.UserAgent)
+	req.Header.Set("Accept", "application/json")
+	client := v.Client
+	if client == nil {
+		// Never follow a redirect: the token would travel with it.
+		client = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return Result{Unknown, "request failed: " + scrub(err.Error(), token)}, true
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	body := strings.ToLower(string(b))
+	switch {
+	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
+		return Result{Unknown, fmt.Sprintf("crates.io answered HTTP %d", resp.StatusCode)}, true
+	case strings.Contains(body, "this action can only be performed on the crates.io website"):
+		return Result{Active, "crates.io accepted the token (HTTP 403: this action can only be performed on the crates.io website)"}, false
+	case strings.Contains(body, "account is locked") || strings.Contains(body, "account locked"):
+		return Result{Active, "crates.io accepted the token; its account is locked"}, false
+	case strings.Contains(body, "authentication failed"):
+		return Result{Inactive, "crates.io rejected the token (authentication failed): revoked, expired or never issued"}, false
+	case resp.StatusCode >= 300 && resp.StatusCode < 400:
+		return Result{Unknown, fmt.Sprintf("crates.io redirected (HTTP %d); the redirect was not followed", resp.StatusCode)}, false
+	case resp.StatusCode == http.StatusOK:
+		// /me never answers 200 to an API token today; if it ever does, the token authenticated.
+		return Result{Active, "crates.io accepted the token (HTTP 200)"}, false
+	}
+	return Result{Unknown, fmt.Sprintf("unexpected answer from crates.io: HTTP %d", resp.StatusCode)}, false
+}
+
+// scrub keeps a token out of an error message.
+func scrub(s, token string) string { return strings.ReplaceAll(s, token, "<token>") }
