@@ -342,3 +342,33 @@ func TestActionAnnotationsAreCapped(t *testing.T) {
 		t.Errorf("summary does not list all 13 and count the 3 unannotated:\n%s", res.summary)
 	}
 }
+
+// TestActionVerifyAndIgnore: the verify input asks the (fake) crates.io,
+// fail-on verified follows it, and the ignore file in the checkout hides a
+// handled token; the summary shows validity and the ignored token.
+func TestActionVerifyAndIgnore(t *testing.T) {
+	src := tokentest.New(95)
+	live, handled := src.API(), src.API()
+	api := newFakeCratesIO(t)
+	api.replies[live] = crates(403, "this action can only be performed on the crates.io website")
+	site := siteServing(t, "a='"+live+"'", "b='"+handled+"'")
+	r := newRunner(t, "release", releasePayload)
+	os.WriteFile(filepath.Join(r.workspace, ".cratesguard-ignore"), []byte(sha(handled)+" rotated last week\n"), 0o644)
+	res := r.input("urls", site.URL+"/").input("verify", "true").input("crates-api", api.URL).input("fail-on", "verified").run()
+	onlyMasked(t, res, live)
+	if res.code != 1 || res.outputs["findings"] != "1" {
+		t.Fatalf("exit %d outputs %v\n%s", res.code, res.outputs, res.stdout)
+	}
+	if !strings.Contains(res.summary, "| active |") || !strings.Contains(res.summary, "rotated last week") || !strings.Contains(res.summary, "1 token ignored") {
+		t.Errorf("summary lacks validity or the ignored token:\n%s", res.summary)
+	}
+	for _, req := range api.reqs {
+		if req.Header.Get("Authorization") == handled {
+			t.Error("an ignored token was sent to crates.io")
+		}
+	}
+	bad := newRunner(t, "release", releasePayload).input("urls", site.URL+"/").input("fail-on", "verified").run()
+	if bad.code != 2 || !strings.Contains(bad.stdout, "input fail-on") {
+		t.Errorf("fail-on verified without verify: exit %d\n%s", bad.code, bad.stdout)
+	}
+}

@@ -47,7 +47,7 @@ type Verifier struct {
 	UserAgent string
 	Client    *http.Client
 	Interval  time.Duration // default 1s
-	Retries   int           // on network errors, 429 and 5xx (default 2)
+	Retries   int           // on network errors, 429 and 5xx (default 1)
 
 	mu    sync.Mutex
 	last  time.Time
@@ -97,7 +97,7 @@ func (v *Verifier) check(ctx context.Context, token string) Result {
 	}
 	retries := v.Retries
 	if retries == 0 {
-		retries = 2
+		retries = 1
 	}
 	var last Result
 	for attempt := 0; attempt <= retries; attempt++ {
