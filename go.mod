@@ -13,3 +13,5 @@ require (
 	golang.org/x/crypto/x509roots/fallback v0.0.0-20261030153154-30a33513ff6d
 	golang.org/x/net v0.62.0
 )
+
+require golang.org/x/sys v0.50.0

@@ -30,6 +30,25 @@ var Files = []File{
 	{"bootstrap@5.3.3", "package/dist/js/bootstrap.bundle.min.js"},
 	{"bootstrap@5.3.3", "package/dist/js/bootstrap.bundle.min.js.map"},
 	{"bootstrap@5.3.3", "package/dist/css/bootstrap.min.css"},
+	{"plotly.js-dist-min@2.35.2", "package/plotly.min.js"},
+	{"@babel/standalone@7.26.2", "package/babel.min.js"},
+	{"@babel/standalone@7.26.2", "package/babel.min.js.map"},
+	{"echarts@5.5.1", "package/dist/echarts.min.js"},
+	{"pdfjs-dist@4.8.69", "package/build/pdf.worker.min.mjs"},
+	{"pdfjs-dist@4.8.69", "package/build/pdf.sandbox.min.mjs"},
+	{"typescript@5.6.3", "package/lib/typescript.js"},
+}
+
+// Tiled returns the corpus repeated until it holds at least n bytes, so a
+// benchmark streams from memory rather than from the CPU's caches.
+func Tiled(tb testing.TB, n int) []byte {
+	tb.Helper()
+	one := Concat(tb)
+	out := make([]byte, 0, n+len(one))
+	for len(out) < n {
+		out = append(out, one...)
+	}
+	return out
 }
 
 // CacheDir is where the files are kept: $CRATESGUARD_BENCH_CACHE, or

@@ -32,7 +32,19 @@ func describe(ms []detect.Match) string {
 	return b.String()
 }
 
-func TestBoundaries(t *testing.T) {
+// forEachImpl runs f once per matcher implementation.
+func forEachImpl(t *testing.T, f func(t *testing.T)) {
+	for _, impl := range detect.Implementations() {
+		t.Run(impl, func(t *testing.T) {
+			defer detect.Use(impl)()
+			f(t)
+		})
+	}
+}
+
+func TestBoundaries(t *testing.T) { forEachImpl(t, testBoundaries) }
+
+func testBoundaries(t *testing.T) {
 	src := tokentest.New(1)
 	api := src.API()
 	tp := src.TP()
@@ -113,7 +125,9 @@ func TestBoundaries(t *testing.T) {
 	}
 }
 
-func TestLineAndColumn(t *testing.T) {
+func TestLineAndColumn(t *testing.T) { forEachImpl(t, testLineAndColumn) }
+
+func testLineAndColumn(t *testing.T) {
 	src := tokentest.New(2)
 	a, b, c := src.API(), src.API(), src.TP()
 	input := "first line\r\n\n  " + a + "\nx\ty " + b + " z\n\n\n" + strings.Repeat("w ", 1000) + c
@@ -150,7 +164,9 @@ func (r *chunkReader) Read(p []byte) (int, error) {
 
 // TestSplitEverywhere splits the input at every position around a token and
 // checks the match is still found once, with the right offset.
-func TestSplitEverywhere(t *testing.T) {
+func TestSplitEverywhere(t *testing.T) { forEachImpl(t, testSplitEverywhere) }
+
+func testSplitEverywhere(t *testing.T) {
 	src := tokentest.New(3)
 	for _, tok := range []string{src.API(), src.TP()} {
 		input := []byte("var a = 'x', t = \"" + tok + "\"; // end")
@@ -166,7 +182,9 @@ func TestSplitEverywhere(t *testing.T) {
 
 // TestBufferBoundaries places a token at every offset around the scanner's
 // read size (32 KiB) and its multiples, and at the 64 KiB mark.
-func TestBufferBoundaries(t *testing.T) {
+func TestBufferBoundaries(t *testing.T) { forEachImpl(t, testBufferBoundaries) }
+
+func testBufferBoundaries(t *testing.T) {
 	src := tokentest.New(4)
 	tok := src.API()
 	for _, edge := range []int{32 << 10, 64 << 10, 96 << 10, 3 * 64 << 10} {
@@ -187,7 +205,9 @@ func TestBufferBoundaries(t *testing.T) {
 
 // TestLongLines covers a multi-MiB single line with a token at its very end,
 // word runs longer than the read buffer, and a token right after such a run.
-func TestLongLines(t *testing.T) {
+func TestLongLines(t *testing.T) { forEachImpl(t, testLongLines) }
+
+func testLongLines(t *testing.T) {
 	src := tokentest.New(5)
 	tok := src.API()
 	t.Run("token at end of 5 MiB line", func(t *testing.T) {
@@ -213,7 +233,9 @@ func TestLongLines(t *testing.T) {
 
 // TestAgainstReference compares the fast matcher with the naive one on
 // generated inputs dense in near-tokens, in whole and in pieces.
-func TestAgainstReference(t *testing.T) {
+func TestAgainstReference(t *testing.T) { forEachImpl(t, testAgainstReference) }
+
+func testAgainstReference(t *testing.T) {
 	src := tokentest.New(6)
 	pieces := []func() string{
 		src.API, src.TP, src.TPBadChecksum,
@@ -342,5 +364,33 @@ func TestFailedReadStillScansWhatArrived(t *testing.T) {
 	err := sc.Scan(&failingReader{data: []byte("x='" + tok + "'"), err: boom}, func(m detect.Match) { got = append(got, m) })
 	if err != boom || len(got) != 1 {
 		t.Fatalf("err %v, %d matches; want the read error and the token", err, len(got))
+	}
+}
+
+// TestRunsAcrossBlocks puts word runs of every length from 30 to 70 at
+// every offset across the 64-byte blocks of the AVX2 scan, some of them
+// tokens, and compares with the reference matcher.
+func TestRunsAcrossBlocks(t *testing.T) { forEachImpl(t, testRunsAcrossBlocks) }
+
+func testRunsAcrossBlocks(t *testing.T) {
+	src := tokentest.New(13)
+	for n := 30; n <= 70; n++ {
+		for off := 0; off < 140; off++ {
+			buf := bytes.Repeat([]byte{'.'}, 256)
+			run := []byte(src.Alnum(n))
+			if n == 35 {
+				run = []byte(src.API())
+			} else if n == 39 {
+				run = []byte(src.TP())
+			}
+			copy(buf[off:], run)
+			if off%7 == 0 {
+				buf[off+n] = 'x' // sometimes glued to a longer run
+			}
+			got, want := describe(detect.Find(buf)), describe(detect.Reference(buf))
+			if got != want {
+				t.Fatalf("run of %d at %d: got %s want %s", n, off, got, want)
+			}
+		}
 	}
 }

@@ -46,6 +46,14 @@ func FuzzMatcher(f *testing.F) {
 		if got := fmt.Sprint(Find(data)); got != want {
 			t.Fatalf("Find: got %s want %s", got, want)
 		}
+		if useAVX2 { // the pure-Go path too
+			useAVX2 = false
+			got := fmt.Sprint(Find(data))
+			useAVX2 = true
+			if got != want {
+				t.Fatalf("Find (pure Go): got %s want %s", got, want)
+			}
+		}
 		var sc Scanner
 		var got []Match
 		if err := sc.Scan(&splitReader{data: bytes.Clone(data), n: int(split) + 1}, func(m Match) { got = append(got, m) }); err != nil {

@@ -1,0 +1,97 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+DATA  cc<>+0(SB)/8, $0x6363636363636363 // 'c'
+DATA  cc<>+8(SB)/8, $0x6363636363636363
+DATA  cc<>+16(SB)/8, $0x6363636363636363
+DATA  cc<>+24(SB)/8, $0x6363636363636363
+GLOBL cc<>(SB), RODATA|NOPTR, $32
+DATA  ci<>+0(SB)/8, $0x6969696969696969 // 'i'
+DATA  ci<>+8(SB)/8, $0x6969696969696969
+DATA  ci<>+16(SB)/8, $0x6969696969696969
+DATA  ci<>+24(SB)/8, $0x6969696969696969
+GLOBL ci<>(SB), RODATA|NOPTR, $32
+DATA  co<>+0(SB)/8, $0x6f6f6f6f6f6f6f6f // 'o'
+DATA  co<>+8(SB)/8, $0x6f6f6f6f6f6f6f6f
+DATA  co<>+16(SB)/8, $0x6f6f6f6f6f6f6f6f
+DATA  co<>+24(SB)/8, $0x6f6f6f6f6f6f6f6f
+GLOBL co<>(SB), RODATA|NOPTR, $32
+
+// func indexCioAVX2(data []byte) (idx int, checked int)
+// idx is the first i with data[i:i+3] == "cio", or -1; checked is how many
+// start positions were examined (all of them before idx, when found).
+// Each step compares 'c', 'i' and 'o' against loads one byte apart and
+// ANDs the three: 64 positions per step, then 32.
+TEXT ·indexCioAVX2(SB), NOSPLIT, $0-40
+	MOVQ data_base+0(FP), SI
+	MOVQ data_len+8(FP), DX
+	MOVQ SI, R11
+	VMOVDQU cc<>(SB), Y13
+	VMOVDQU ci<>(SB), Y14
+	VMOVDQU co<>(SB), Y15
+	MOVQ SI, R10
+	ADDQ DX, R10             // R10: end of data
+	MOVQ R10, R9
+	SUBQ $66, R9             // last start of a 64-position step (reads 66 bytes)
+	SUBQ $34, R10            // last start of a 32-position step (reads 34 bytes)
+
+loop64:
+	CMPQ SI, R9
+	JGT  loop32
+	VPCMPEQB (SI), Y13, Y0
+	VPCMPEQB 1(SI), Y14, Y1
+	VPCMPEQB 2(SI), Y15, Y2
+	VPAND    Y0, Y1, Y0
+	VPAND    Y0, Y2, Y0
+	VPCMPEQB 32(SI), Y13, Y3
+	VPCMPEQB 33(SI), Y14, Y4
+	VPCMPEQB 34(SI), Y15, Y5
+	VPAND    Y3, Y4, Y3
+	VPAND    Y3, Y5, Y3
+	VPOR     Y0, Y3, Y6
+	VPTEST   Y6, Y6
+	JNZ      hit64
+	ADDQ     $64, SI
+	JMP      loop64
+
+hit64:
+	VPMOVMSKB Y0, AX
+	VPMOVMSKB Y3, BX
+	SHLQ      $32, BX
+	ORQ       BX, AX
+	BSFQ      AX, AX
+	ADDQ      AX, SI
+	JMP       found
+
+loop32:
+	CMPQ SI, R10
+	JGT  none
+	VPCMPEQB (SI), Y13, Y0
+	VPCMPEQB 1(SI), Y14, Y1
+	VPCMPEQB 2(SI), Y15, Y2
+	VPAND    Y0, Y1, Y0
+	VPAND    Y0, Y2, Y0
+	VPMOVMSKB Y0, AX
+	TESTL    AX, AX
+	JNZ      hit32
+	ADDQ     $32, SI
+	JMP      loop32
+
+hit32:
+	BSFL AX, AX
+	ADDQ AX, SI
+
+found:
+	SUBQ R11, SI
+	MOVQ SI, idx+24(FP)
+	MOVQ SI, checked+32(FP)
+	VZEROUPPER
+	RET
+
+none:
+	SUBQ R11, SI
+	MOVQ $-1, idx+24(FP)
+	MOVQ SI, checked+32(FP)
+	VZEROUPPER
+	RET
