@@ -2,7 +2,7 @@
 // URLs on loopback (an index page linking pages, each page loading a ~100 KB
 // JavaScript bundle cut from real minified libraries), runs the cratesguard
 // binary against it as a subprocess, and reports wall time, CPU time, bytes
-// scanned and peak RSS (from the child's rusage). Run it through the
+// scanned and peak RSS (measured by GNU time). Run it through the
 // scripts in bench/, which also run the baselines.
 package main
 
@@ -31,6 +31,8 @@ func main() {
 	latency := flag.Duration("latency", 0, "added to every response")
 	single := flag.Int64("single", 0, "instead of a site, serve one response of this many bytes")
 	h2 := flag.Bool("h2", false, "serve HTTP/2 over TLS")
+	passStderr := flag.Bool("stderr", false, "pass cratesguard's stderr through (for GODEBUG=gctrace=1)")
+	list := flag.Bool("list", false, "instead of crawling, give cratesguard the N script URLs in a --targets-file")
 	flag.Parse()
 	extra := flag.Args()
 	if *bin == "" {
@@ -84,15 +86,47 @@ func main() {
 	defer srv.Close()
 	target := srv.URL + "/"
 	args := []string{"scan", "--format", "json", "--max-urls", strconv.Itoa(*urls + 10)}
+	if *list {
+		f, err := os.CreateTemp("", "crawlbench-targets-")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "crawlbench:", err)
+			os.Exit(1)
+		}
+		defer os.Remove(f.Name())
+		for i := 1; i < *urls; i++ {
+			fmt.Fprintf(f, "%s/js/%d.js\n", srv.URL, i)
+		}
+		f.Close()
+		target = srv.URL + "/js/0.js"
+		args = append(args, "--depth", "0", "--targets-file", f.Name())
+	}
 	if *single > 0 {
 		target = srv.URL + "/big.js"
 		args = append(args, "--depth", "0", "--max-bytes", strconv.FormatInt(*single+1, 10))
 	}
 	args = append(append(args, extra...), target)
 
-	cmd := exec.Command(*bin, args...)
+	// Peak RSS comes from GNU time, which forks the scanner from its own small
+	// process: Go starts children with vfork, and Linux carries the parent's
+	// high-water RSS into the child's ru_maxrss at exec, so the child's own
+	// rusage would report this (large) benchmark process instead.
+	timeBin, err := exec.LookPath("time")
+	if _, statErr := os.Stat("/usr/bin/time"); statErr == nil {
+		timeBin, err = "/usr/bin/time", nil
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "crawlbench: needs GNU time (/usr/bin/time) to measure peak RSS")
+		os.Exit(1)
+	}
+	rssFile, _ := os.CreateTemp("", "crawlbench-rss-")
+	rssFile.Close()
+	defer os.Remove(rssFile.Name())
+	cmd := exec.Command(timeBin, append([]string{"-o", rssFile.Name(), "-f", "%M", *bin}, args...)...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
+	if *passStderr {
+		cmd.Stderr = os.Stderr
+	}
 	cmd.Env = os.Environ()
 	if *h2 {
 		// The child trusts the test server's certificate through SSL_CERT_FILE.
@@ -103,7 +137,7 @@ func main() {
 		cmd.Env = append(cmd.Env, "SSL_CERT_FILE="+f.Name())
 	}
 	begun := time.Now()
-	err := cmd.Run()
+	err = cmd.Run()
 	wall := time.Since(begun)
 	if err != nil && cmd.ProcessState.ExitCode() > 1 {
 		fmt.Fprintf(os.Stderr, "crawlbench: cratesguard failed: %v\n%s", err, errb.String())
@@ -123,9 +157,12 @@ func main() {
 		scanned += t.Bytes
 	}
 	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	rssText, _ := os.ReadFile(rssFile.Name())
+	var rssKiB float64
+	fmt.Sscan(strings.TrimSpace(string(rssText)), &rssKiB)
 	fmt.Printf("urls=%d scanned=%d failed=%d bytes=%d wall=%.3fs cpu=%.3fs peak_rss_mib=%.1f cpu_ms_per_mb=%.2f\n",
 		*urls, rep.Summary.Scanned, rep.Summary.Failed, scanned, wall.Seconds(), cpu.Seconds(),
-		float64(ru.Maxrss)/1024, float64(cpu.Milliseconds())/(float64(scanned)/1e6))
+		rssKiB/1024, float64(cpu.Milliseconds())/(float64(scanned)/1e6))
 }
 
 func loadCorpus() []byte {

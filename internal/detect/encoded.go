@@ -3,7 +3,6 @@ package detect
 import (
 	"bytes"
 	"encoding/base64"
-	"encoding/binary"
 	"strconv"
 	"unicode/utf8"
 )
@@ -17,11 +16,8 @@ const (
 )
 
 const (
-	decWindow  = 64 << 10  // bytes gathered before a pass
-	maxRun     = 64 << 10  // longest escaped, percent-encoded or HTML run decoded at once
-	maxB64Run  = 256 << 10 // longest base64 run decoded at once; longer ones go in aligned pieces
-	b64Overlap = 64        // base64 characters decoded twice across pieces: 48 bytes, more than a token
-	minB64     = 48        // shortest base64 run worth decoding
+	decWindow = 64 << 10 // bytes gathered before a pass
+	minB64    = 48       // shortest base64 run worth decoding
 )
 
 // Decoder finds tokens hidden under one level of encoding: JSON and
@@ -32,20 +28,27 @@ const (
 // text the Scanner already sees at the same place is not reported again.
 // A decoded token must hold its own boundaries in the decoded text, so
 // random base64 (images, fonts, wasm) does not produce findings.
-// Memory is bounded by the window and the longest run decoded at once.
+// Memory is bounded by the window. Work is spent only where a rare pattern
+// (see candPats) says an encoded token may start.
 type Decoder struct {
 	fn     func(Match)
 	buf    []byte
 	base   int64 // absolute offset of buf[0]
 	line   int   // line at buf[0]
 	lnBase int64 // absolute offset of that line's first byte
-	// done holds, per encoding (the escape kinds, then base64), the
-	// absolute offset before which its runs are decided.
-	done [4]int64
+	// done is the absolute offset before which candidates are decided.
+	done int64
+	// Scratch space reused across candidates.
+	dec []byte
 }
 
 // NewDecoder returns a Decoder that calls fn for each encoded token.
 func NewDecoder(fn func(Match)) *Decoder { return &Decoder{fn: fn, line: 1} }
+
+// Reset readies the Decoder for a new input, keeping its buffers.
+func (d *Decoder) Reset(fn func(Match)) {
+	*d = Decoder{fn: fn, line: 1, buf: d.buf[:0], dec: d.dec[:0]}
+}
 
 // Write adds input.
 func (d *Decoder) Write(p []byte) (int, error) {
@@ -62,27 +65,172 @@ func (d *Decoder) Close() error {
 	return nil
 }
 
-// process decodes the runs in buf; without final it keeps a run that may
-// go on in the next write.
+// Candidates: the only places an encoded token can start. A token begins
+// with "cio"; under an encoding its "c" is either plain (glued to an escape
+// before it, \ncio…, token%3Dcio…) or itself encoded (\u0063, \x63, %63,
+// &#x63;, &#99;), and in base64 the three bytes "cio" come out as Y2l, Npb
+// or jaW depending on their alignment. All are rare in real code, so one
+// vector search for the nine patterns finds everything worth decoding.
+var (
+	candPats = [][3]byte{
+		{'c', 'i', 'o'}, {'0', '6', '3'}, {'x', '6', '3'}, {'X', '6', '3'}, {'%', '6', '3'}, {'#', '9', '9'},
+		{'Y', '2', 'l'}, {'N', 'p', 'b'}, {'j', 'a', 'W'},
+	}
+	candVecs = patternVectors(candPats)
+)
+
+const (
+	decTail    = 512 // bytes kept undecided at the end: a fully escaped token and what follows
+	decContext = 64  // bytes kept before them: the unit before a token, a base64 run's start
+)
+
+// process handles the candidates in buf; without final it leaves the last
+// decTail bytes for the next write.
 func (d *Decoder) process(final bool) {
-	keep := len(d.buf)
-	if k := d.escapeRuns(final); k < keep {
-		keep = k
+	b := d.buf
+	limit := len(b)
+	if !final {
+		limit = max(len(b)-decTail, 0)
 	}
-	if k := d.base64Runs(final); k < keep {
-		keep = k
+	from := max(int(d.done-d.base), 0)
+	for from < limit {
+		i := index3(b[from:min(limit+2, len(b))], candPats, candVecs)
+		if i < 0 {
+			break
+		}
+		k := from + i
+		d.candidate(k)
+		from = k + 1
 	}
+	d.done = d.base + int64(limit)
+	keep := max(limit-decContext, 0)
 	if final {
-		keep = len(d.buf)
+		keep = len(b)
 	}
 	// Count lines in what is dropped, then shift the kept tail down.
-	seg := d.buf[:keep]
+	seg := b[:keep]
 	if n := bytes.Count(seg, []byte{'\n'}); n > 0 {
 		d.line += n
 		d.lnBase = d.base + int64(bytes.LastIndexByte(seg, '\n')+1)
 	}
 	d.base += int64(keep)
-	d.buf = append(d.buf[:0], d.buf[keep:]...)
+	d.buf = append(d.buf[:0], b[keep:]...)
+}
+
+// candidate decodes around a pattern found at buf[k].
+func (d *Decoder) candidate(k int) {
+	b := d.buf
+	before := func(s string) bool { return k >= len(s) && string(b[k-len(s):k]) == s }
+	switch string(b[k : k+3]) {
+	case "cio":
+		for _, kind := range escapeKinds {
+			d.tryEscaped(k, kind)
+		}
+	case "063":
+		if before(`\u0`) {
+			d.tryEscaped(k-3, escapeKinds[0])
+		}
+	case "x63":
+		if before(`\`) {
+			d.tryEscaped(k-1, escapeKinds[0])
+		} else if before("&#") {
+			d.tryEscaped(k-2, escapeKinds[2])
+		}
+	case "X63":
+		if before("&#") {
+			d.tryEscaped(k-2, escapeKinds[2])
+		}
+	case "%63":
+		d.tryEscaped(k, escapeKinds[1])
+	case "#99":
+		if before("&") {
+			d.tryEscaped(k-1, escapeKinds[2])
+		}
+	default:
+		d.tryBase64(k)
+	}
+}
+
+// tryEscaped decodes, under one kind of escape, the unit before s and up
+// to 41 units from s, and reports a token that starts at s.
+func (d *Decoder) tryEscaped(s int, k escapeKind) {
+	b := d.buf
+	dec := d.dec[:0]
+	defer func() { d.dec = dec[:0] }()
+	if p := prevUnit(b, s, k); p >= 0 {
+		dec = k.decodeOrByte(dec, b, p, s)
+	}
+	lead := len(dec)
+	for i, n := s, 0; i < len(b) && n < 41; n++ {
+		if u := k.unit(b, i); u > 0 {
+			dec = k.decode(dec, b[i:i+u])
+			i += u
+		} else {
+			dec = append(dec, b[i])
+			i++
+		}
+	}
+	for _, m := range Find(dec) {
+		if m.Offset == int64(lead) && !d.plainHit(s, m.Token) {
+			d.report(m, s, k.name)
+		}
+	}
+}
+
+// decodeOrByte appends the decoding of b[p:s] when it is one unit of kind
+// k, else the byte before s.
+func (k escapeKind) decodeOrByte(dst, b []byte, p, s int) []byte {
+	if k.unit(b, p) == s-p {
+		return k.decode(dst, b[p:s])
+	}
+	return append(dst, b[s-1])
+}
+
+// prevUnit returns where the unit of kind k (or the plain byte) before s
+// starts, or -1 at the start of the input.
+func prevUnit(b []byte, s int, k escapeKind) int {
+	if s == 0 {
+		return -1
+	}
+	for _, n := range []int{6, 4, 3, 2} {
+		if p := s - n; p >= 0 && k.unit(b, p) == n {
+			return p
+		}
+	}
+	if k.intro == '&' && b[s-1] == ';' {
+		lo := max(0, s-12)
+		if j := bytes.LastIndexByte(b[lo:s], '&'); j >= 0 && k.unit(b, lo+j) == s-lo-j {
+			return lo + j
+		}
+	}
+	return s - 1
+}
+
+// tryBase64 decodes the base64 around a pattern at k, in each of the four
+// alignments it can have, when it lies in a base64 run of 48 characters or
+// more, and reports the tokens found.
+func (d *Decoder) tryBase64(k int) {
+	b := d.buf
+	lo, hi := k, k
+	for lo > 0 && k-lo < decContext && isB64[b[lo-1]] {
+		lo--
+	}
+	for hi < len(b) && hi-k < decContext && isB64[b[hi]] {
+		hi++
+	}
+	if hi-lo < minB64 {
+		return
+	}
+	for j := 0; j < 4; j++ {
+		start := k - j
+		if start < lo {
+			break
+		}
+		for start-4 >= lo && k-start < 12 {
+			start -= 4 // some decoded context before the token, for its boundary
+		}
+		d.decodeB64(start, min(hi, start+96))
+	}
 }
 
 // report maps a match in decoded text back to buf position pos.
@@ -107,52 +255,6 @@ func (d *Decoder) plainHit(pos int, tok string) bool {
 	end := pos + len(tok)
 	return end <= len(b) && string(b[pos:end]) == tok &&
 		(pos == 0 || !isWord[b[pos-1]]) && (end == len(b) || !isWord[b[end]])
-}
-
-// escapeRuns handles the three character-level encodings. A run is a
-// maximal stretch of word bytes and escapes of one kind that holds at
-// least one escape.
-func (d *Decoder) escapeRuns(final bool) int {
-	b := d.buf
-	keep := len(b)
-	for ki, k := range escapeKinds {
-		i := max(int(d.done[ki]-d.base), 0)
-		stop := len(b)
-		for {
-			j := bytes.IndexByte(b[i:], k.intro)
-			if j < 0 {
-				break
-			}
-			at := i + j
-			if k.unit(b, at) == 0 {
-				i = at + 1
-				continue
-			}
-			start := at
-			for start > 0 && isWord[b[start-1]] && at-start < apiLen+8 {
-				start--
-			}
-			end := at
-			for end < len(b) && end-start < maxRun {
-				if n := k.unit(b, end); n > 0 {
-					end += n
-				} else if isWord[b[end]] {
-					end++
-				} else {
-					break
-				}
-			}
-			if !final && end >= len(b)-8 && end-start < maxRun {
-				stop = start // the run may go on
-				break
-			}
-			d.decodeRun(start, end, k)
-			i = max(end, at+1)
-		}
-		d.done[ki] = d.base + int64(stop)
-		keep = min(keep, stop)
-	}
-	return keep
 }
 
 type escapeKind struct {
@@ -263,116 +365,12 @@ func htmlDecode(dst, esc []byte) []byte {
 	return utf8.AppendRune(dst, rune(v))
 }
 
-// decodeRun decodes b[start:end], keeping for each decoded byte the
-// position of the encoded text it came from, and reports tokens in it.
-func (d *Decoder) decodeRun(start, end int, k escapeKind) {
-	b := d.buf
-	if end-start < apiLen {
-		return
-	}
-	dec := make([]byte, 0, end-start)
-	from := make([]int, 0, end-start)
-	for i := start; i < end; {
-		if n := k.unit(b, i); n > 0 {
-			before := len(dec)
-			dec = k.decode(dec, b[i:i+n])
-			for range len(dec) - before {
-				from = append(from, i)
-			}
-			i += n
-			continue
-		}
-		dec = append(dec, b[i])
-		from = append(from, i)
-		i++
-	}
-	if len(dec) < apiLen {
-		return
-	}
-	for _, m := range Find(dec) {
-		pos := from[m.Offset]
-		if !d.plainHit(pos, m.Token) {
-			d.report(m, pos, k.name)
-		}
-	}
-}
-
 var isB64 [256]bool
 
 func init() {
 	for c := 0; c < 256; c++ {
 		isB64[c] = isAlnum[c] || c == '+' || c == '/' || c == '-' || c == '_'
 	}
-}
-
-// b64Mask sets the high bit of each byte of x in [A-Za-z0-9+/_-].
-func b64Mask(x uint64) uint64 {
-	x7 := x &^ msb
-	l := x7 | 0x20*lsb
-	letters := (l + (0x80-'a')*lsb) &^ (l + (0x7f-'z')*lsb)
-	// '+' 0x2B, '-' 0x2D, '/' 0x2F and digits 0x30-0x39: the range 0x2B-0x39
-	// minus ',' 0x2C and '.' 0x2E.
-	r := (x7 + (0x80-'+')*lsb) &^ (x7 + (0x7f-'9')*lsb)
-	comma := (x7 ^ ','*lsb) + 0x7f*lsb // high bit clear iff byte == ','
-	dot := (x7 ^ '.'*lsb) + 0x7f*lsb
-	under := (x7 + (0x80-'_')*lsb) &^ (x7 + (0x7f-'_')*lsb)
-	return (letters | (r & comma & dot) | under) & msb &^ x
-}
-
-// base64Runs decodes runs of 48 or more base64 characters. Runs are found
-// by blocks: a run that long covers five whole consecutive 8-byte blocks.
-func (d *Decoder) base64Runs(final bool) int {
-	i, c := max(int(d.done[3]-d.base), 0), 0
-	keep := d.base64Blocks(i, c, final)
-	d.done[3] = d.base + int64(keep)
-	return keep
-}
-
-func (d *Decoder) base64Blocks(i, c int, final bool) int {
-	b := d.buf
-	keep := len(b)
-	for i+8 <= len(b) {
-		if b64Mask(binary.LittleEndian.Uint64(b[i:])) != msb {
-			c = 0
-			i += 8
-			continue
-		}
-		if c++; c < 5 {
-			i += 8
-			continue
-		}
-		start := i - 32
-		for start > 0 && isB64[b[start-1]] {
-			start--
-		}
-		end := i + 8
-		for end < len(b) && isB64[b[end]] {
-			end++
-		}
-		if !final && end == len(b) {
-			if end-start < maxB64Run {
-				return min(keep, start)
-			}
-			// Too long to keep whole: decode an aligned piece, keep the rest
-			// with an overlap so a token across the cut is still seen.
-			cut := start + (end-start-b64Overlap)/4*4
-			d.decodeB64(start, cut)
-			return min(keep, cut-b64Overlap)
-		}
-		for s := start; s < end; s += maxB64Run - b64Overlap {
-			d.decodeB64(s, min(end, s+maxB64Run))
-		}
-		i, c = end, 0
-	}
-	if !final {
-		// A run may be starting in the last few bytes.
-		j := len(b)
-		for j > i-40 && j > 0 && isB64[b[j-1]] {
-			j--
-		}
-		keep = min(keep, j)
-	}
-	return keep
 }
 
 func (d *Decoder) decodeB64(start, end int) {
@@ -391,7 +389,10 @@ func (d *Decoder) decodeB64(start, end int) {
 	if len(run)%4 >= 2 {
 		n = len(run) // a valid unpadded tail
 	}
-	dec := make([]byte, enc.DecodedLen(n))
+	if need := enc.DecodedLen(n); cap(d.dec) < need {
+		d.dec = make([]byte, need)
+	}
+	dec := d.dec[:enc.DecodedLen(n)]
 	w, err := enc.Decode(dec, run[:n])
 	if err != nil {
 		return

@@ -33,3 +33,21 @@ func indexCio(data []byte) (idx int, ok bool) {
 	}
 	return -1, true
 }
+
+// index3AVX2 finds the first place any of several three-byte patterns
+// occurs (pats: 96 bytes a pattern, see patternVectors).
+//
+//go:noescape
+func index3AVX2(data []byte, pats []byte) (idx int, checked int)
+
+// index3 returns the first index in data where one of pats (three bytes
+// each; vecs is patternVectors(pats)) occurs, or -1.
+func index3(data []byte, pats [][3]byte, vecs []byte) int {
+	i, checked := 0, 0
+	if useAVX2 && len(pats) > 0 {
+		if i, checked = index3AVX2(data, vecs); i >= 0 {
+			return i
+		}
+	}
+	return index3Go(data, pats, checked)
+}

@@ -95,3 +95,61 @@ none:
 	MOVQ SI, checked+32(FP)
 	VZEROUPPER
 	RET
+
+// func index3AVX2(data []byte, pats []byte) (idx int, checked int)
+// pats holds patterns of three bytes, each as three 32-byte vectors of the
+// byte repeated (96 bytes a pattern). idx is the first i where any pattern
+// matches data[i:i+3], or -1; checked is how many start positions were
+// examined (it leaves a tail of under 34 bytes).
+TEXT ·index3AVX2(SB), NOSPLIT, $0-64
+	MOVQ data_base+0(FP), SI
+	MOVQ data_len+8(FP), DX
+	MOVQ pats_base+24(FP), R12
+	MOVQ pats_len+32(FP), R13
+	ADDQ R12, R13            // R13: end of patterns
+	MOVQ SI, R11
+	MOVQ SI, R10
+	ADDQ DX, R10
+	SUBQ $34, R10            // last start of a 32-position step
+
+step:
+	CMPQ SI, R10
+	JGT  none3
+	VMOVDQU (SI), Y0
+	VMOVDQU 1(SI), Y1
+	VMOVDQU 2(SI), Y2
+	VPXOR   Y7, Y7, Y7
+	MOVQ    R12, R8
+
+pat:
+	VPCMPEQB (R8), Y0, Y3
+	VPCMPEQB 32(R8), Y1, Y4
+	VPAND    Y3, Y4, Y3
+	VPCMPEQB 64(R8), Y2, Y4
+	VPAND    Y3, Y4, Y3
+	VPOR     Y3, Y7, Y7
+	ADDQ     $96, R8
+	CMPQ     R8, R13
+	JB       pat
+
+	VPMOVMSKB Y7, AX
+	TESTL    AX, AX
+	JNZ      hit3
+	ADDQ     $32, SI
+	JMP      step
+
+hit3:
+	BSFL AX, AX
+	ADDQ AX, SI
+	SUBQ R11, SI
+	MOVQ SI, idx+48(FP)
+	MOVQ SI, checked+56(FP)
+	VZEROUPPER
+	RET
+
+none3:
+	SUBQ R11, SI
+	MOVQ $-1, idx+48(FP)
+	MOVQ SI, checked+56(FP)
+	VZEROUPPER
+	RET

@@ -235,9 +235,15 @@ func (e *engine) push(j job) {
 	e.cond.Signal()
 }
 
+// worker holds what one worker reuses from body to body.
+type worker struct {
+	sc  detect.Scanner
+	dec detect.Decoder
+}
+
 // work runs jobs until none is queued or running.
 func (e *engine) work(ctx context.Context) {
-	var sc detect.Scanner
+	var sc worker
 	for {
 		e.mu.Lock()
 		for len(e.queue) == 0 && e.pending > 0 {
@@ -268,7 +274,7 @@ func (e *engine) work(ctx context.Context) {
 	}
 }
 
-func (e *engine) run(ctx context.Context, sc *detect.Scanner, j job) {
+func (e *engine) run(ctx context.Context, sc *worker, j job) {
 	if j.url == "" {
 		e.readFile(sc, j)
 		return
@@ -313,10 +319,11 @@ type found struct {
 
 // scanBody streams r through the matcher, the decoder and, when links are
 // wanted, the extractor for its kind of content.
-func (e *engine) scanBody(sc *detect.Scanner, r io.Reader, kind crawl.Content, base *url.URL, loc findings.Location, wantLinks bool) (*body, error) {
+func (e *engine) scanBody(w *worker, r io.Reader, kind crawl.Content, base *url.URL, loc findings.Location, wantLinks bool) (*body, error) {
 	b := &body{}
 	add := func(m detect.Match) { b.matches = append(b.matches, found{m, loc}) }
-	dec := detect.NewDecoder(add)
+	dec := &w.dec
+	dec.Reset(add)
 	writers := []io.Writer{dec}
 	var ext crawl.Extractor
 	if wantLinks && base != nil {
@@ -329,7 +336,11 @@ func (e *engine) scanBody(sc *detect.Scanner, r io.Reader, kind crawl.Content, b
 		smi = crawl.NewSourceMapIndex()
 		writers = append(writers, smi)
 	}
-	err := sc.Scan(io.TeeReader(r, io.MultiWriter(writers...)), add)
+	var tee io.Writer = dec
+	if len(writers) > 1 {
+		tee = io.MultiWriter(writers...)
+	}
+	err := w.sc.Scan(io.TeeReader(r, tee), add)
 	dec.Close()
 	if ext != nil {
 		b.links = ext.Close()
@@ -354,7 +365,7 @@ func (e *engine) commit(b *body) {
 	}
 }
 
-func (e *engine) readFile(sc *detect.Scanner, j job) {
+func (e *engine) readFile(sc *worker, j job) {
 	begun := time.Now()
 	t := findings.Target{Target: j.file.Path, Order: j.order, Start: j.start}
 	kind := crawl.Classify(&url.URL{Path: filepath.ToSlash(j.file.Path)}, "")
@@ -389,7 +400,7 @@ func (e *engine) readFile(sc *detect.Scanner, j job) {
 	e.coll.AddTarget(t) // files of a directory are listed only when they fail
 }
 
-func (e *engine) fetchURL(ctx context.Context, sc *detect.Scanner, j job) (findings.Target, []crawl.Link) {
+func (e *engine) fetchURL(ctx context.Context, sc *worker, j job) (findings.Target, []crawl.Link) {
 	begun := time.Now()
 	t := findings.Target{Target: j.url, IsURL: true, Start: j.start, Discovered: !j.start, Depth: j.depth, Order: j.order}
 	guess := false
