@@ -121,7 +121,7 @@ type scanFlags struct {
 	timeout                                       time.Duration
 	headers, include, exclude, allowHosts         listFlag
 	showVersion, probe, scanBinary, verify        bool
-	cratesAPI, repo, ignoreFile                   string
+	cratesAPI, repo, ignoreFile, shard            string
 }
 
 func newScanFlags(stderr io.Writer) *scanFlags {
@@ -138,6 +138,7 @@ func newScanFlags(stderr io.Writer) *scanFlags {
 	fs.Var(&f.headers, "header", "request header 'Name: value' (repeatable; values never printed)")
 	fs.Var(&f.include, "include", "doublestar glob of paths to scan (repeatable)")
 	fs.Var(&f.exclude, "exclude", "doublestar glob of paths to leave out (repeatable)")
+	fs.StringVar(&f.shard, "shard", "", "scan only shard `K/N` of the targets (deterministic; category defaults to cratesguard/shard-K-of-N)")
 	fs.StringVar(&f.category, "category", "", "SARIF category (automationDetails.id), to tell several uploads apart")
 	fs.IntVar(&f.depth, "depth", config.DefaultDepth, "link hops to follow from each URL; assets a page loads cost none (0 = only the targets)")
 	fs.IntVar(&f.maxURLs, "max-urls", config.DefaultMaxURLs, "fetch at most this many URLs in all")
@@ -218,6 +219,14 @@ func (f *scanFlags) config(positional []string) (config.Config, output, error) {
 	if cfg.Targets, err = config.ParseTargets("targets", raws); err != nil {
 		return cfg, out, err
 	}
+	k, n, err := config.ParseShard("shard", f.shard)
+	if err != nil {
+		return cfg, out, err
+	}
+	if err := cfg.ApplyShard("shard", k, n); err != nil {
+		return cfg, out, err
+	}
+	out.category = cfg.Category
 	if cfg.Root, err = os.Getwd(); err != nil {
 		return cfg, out, err
 	}

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -150,4 +152,30 @@ func TestDemo(t *testing.T) {
 	sarifMu.Lock()
 	sarifFiles = append(sarifFiles, keep)
 	sarifMu.Unlock()
+}
+
+func TestShardFlag(t *testing.T) {
+	dir := t.TempDir()
+	var files []string
+	for i := 0; i < 12; i++ {
+		p := filepath.Join(dir, "f"+string(rune('a'+i))+".js")
+		os.WriteFile(p, []byte("x"), 0o644)
+		files = append(files, p)
+	}
+	total := 0
+	for k := 1; k <= 3; k++ {
+		r := cli(t, append([]string{"scan", "--shard", fmt.Sprintf("%d/3", k), "--format", "json"}, files...)...)
+		var js struct{ Summary struct{ Scanned int } }
+		json.Unmarshal([]byte(r.stdout), &js)
+		total += js.Summary.Scanned
+		if !strings.Contains(string(r.sarif), fmt.Sprintf(`"id": "cratesguard/shard-%d-of-3/"`, k)) {
+			t.Errorf("shard %d/3: no shard category", k)
+		}
+	}
+	if total != 12 {
+		t.Errorf("three shards scanned %d files, want 12", total)
+	}
+	if r := cli(t, "scan", "--shard", "4/3", dir); r.code != 2 || !strings.Contains(r.stderr, "--shard") {
+		t.Errorf("--shard 4/3: exit %d %s", r.code, r.stderr)
+	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/sethvargo/go-githubactions"
 
+	"github.com/cratesguard/cratesguard/internal/config"
 	"github.com/cratesguard/cratesguard/internal/findings"
 	"github.com/cratesguard/cratesguard/internal/target"
 )
@@ -96,14 +97,14 @@ func TestShardIsDeterministicAndCovering(t *testing.T) {
 	}
 	seen := map[string]int{}
 	for k := 1; k <= 4; k++ {
-		part := shard(ts, k, 4)
+		part := config.Shard(ts, k, 4)
 		if len(part) < 20 {
 			t.Errorf("shard %d/4 holds only %d of 200", k, len(part))
 		}
 		for _, tg := range part {
 			seen[tg.String()]++
 		}
-		again := shard(append([]target.Target{ts[5]}, ts...), k, 4) // order and extra entries do not move targets
+		again := config.Shard(append([]target.Target{ts[5]}, ts...), k, 4) // order and extra entries do not move targets
 		for _, tg := range part {
 			if !slices.ContainsFunc(again, func(x target.Target) bool { return x.String() == tg.String() }) {
 				t.Errorf("target %s moved shard", tg)

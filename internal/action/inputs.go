@@ -1,8 +1,6 @@
 package action
 
 import (
-	"fmt"
-	"hash/fnv"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -147,18 +145,9 @@ func readConfig(in *inputs, workspace string, eventURL func() (string, error)) (
 	if !filepath.IsAbs(st.sarifPath) {
 		st.sarifPath = filepath.Join(workspace, st.sarifPath)
 	}
-	if s := in.str("shard"); s != "" {
-		k, n, ok := strings.Cut(s, "/")
-		st.shardK, err = strconv.Atoi(strings.TrimSpace(k))
-		if err == nil {
-			st.shardN, err = strconv.Atoi(strings.TrimSpace(n))
-		}
-		if !ok || err != nil || st.shardN < 1 || st.shardK < 1 || st.shardK > st.shardN {
-			return cfg, st, config.Errorf("shard", s, "is not K/N with 1 <= K <= N (for example 2/4)")
-		}
-		if cfg.Category == "" {
-			cfg.Category = fmt.Sprintf("cratesguard/shard-%d-of-%d", st.shardK, st.shardN)
-		}
+	shardSpec := in.str("shard")
+	if st.shardK, st.shardN, err = config.ParseShard("shard", shardSpec); err != nil {
+		return cfg, st, err
 	}
 
 	raws := in.list("urls", true)
@@ -191,11 +180,8 @@ func readConfig(in *inputs, workspace string, eventURL func() (string, error)) (
 		return cfg, st, err
 	}
 	cfg.Targets = append(cfg.Targets, pts...)
-	if st.shardN > 0 {
-		cfg.Targets = shard(cfg.Targets, st.shardK, st.shardN)
-		if len(cfg.Targets) == 0 {
-			return cfg, st, config.Errorf("shard", in.str("shard"), "holds no target: there are fewer targets than shards")
-		}
+	if err := cfg.ApplyShard("shard", st.shardK, st.shardN); err != nil {
+		return cfg, st, err
 	}
 	return cfg, st, cfg.Validate()
 }
@@ -237,18 +223,4 @@ func expandPaths(workspace string, globs []string) ([]string, error) {
 		}
 	}
 	return out, nil
-}
-
-// shard keeps the targets whose hash falls in shard k of n: the same target
-// always lands in the same shard, whatever else is listed.
-func shard(ts []target.Target, k, n int) []target.Target {
-	var out []target.Target
-	for _, t := range ts {
-		h := fnv.New32a()
-		h.Write([]byte(t.String()))
-		if int(h.Sum32()%uint32(n)) == k-1 {
-			out = append(out, t)
-		}
-	}
-	return out
 }

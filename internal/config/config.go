@@ -5,6 +5,7 @@ package config
 
 import (
 	"fmt"
+	"hash/fnv"
 	"net/http"
 	"os"
 	"strconv"
@@ -255,4 +256,49 @@ func (c *Config) Validate() error {
 		return Errorf("category", c.Category, "must not contain white space")
 	}
 	return nil
+}
+
+// ParseShard reads "K/N" (empty: no sharding, 0 0).
+func ParseShard(field, s string) (k, n int, err error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, 0, nil
+	}
+	ks, ns, ok := strings.Cut(s, "/")
+	k, err1 := strconv.Atoi(strings.TrimSpace(ks))
+	n, err2 := strconv.Atoi(strings.TrimSpace(ns))
+	if !ok || err1 != nil || err2 != nil || n < 1 || k < 1 || k > n {
+		return 0, 0, Errorf(field, s, "is not K/N with 1 <= K <= N (for example 2/4)")
+	}
+	return k, n, nil
+}
+
+// ApplyShard keeps the targets of shard k of n and, when no category is
+// set, names the SARIF category after the shard. The same target always
+// lands in the same shard, whatever else is listed.
+func (c *Config) ApplyShard(field string, k, n int) error {
+	if n == 0 {
+		return nil
+	}
+	c.Targets = Shard(c.Targets, k, n)
+	if len(c.Targets) == 0 {
+		return Errorf(field, fmt.Sprintf("%d/%d", k, n), "holds no target: there are fewer targets than shards")
+	}
+	if c.Category == "" {
+		c.Category = fmt.Sprintf("cratesguard/shard-%d-of-%d", k, n)
+	}
+	return nil
+}
+
+// Shard keeps the targets whose FNV-1a hash falls in shard k of n.
+func Shard(ts []target.Target, k, n int) []target.Target {
+	var out []target.Target
+	for _, t := range ts {
+		h := fnv.New32a()
+		h.Write([]byte(t.String()))
+		if int(h.Sum32()%uint32(n)) == k-1 {
+			out = append(out, t)
+		}
+	}
+	return out
 }
