@@ -8,6 +8,8 @@ import (
 	"sync"
 
 	"golang.org/x/net/html"
+
+	"github.com/cratesguard/cratesguard/internal/simd"
 )
 
 // Kind says whether a link costs a hop of depth.
@@ -206,71 +208,77 @@ func (e *textExtractor) Close() []Link {
 	return e.l.out
 }
 
-var assetExts = [][]byte{[]byte(".js"), []byte(".mjs"), []byte(".cjs"), []byte(".css"), []byte(".map"), []byte(".json")}
+var assetExts = []string{".js", ".mjs", ".cjs", ".css", ".map", ".json"}
 
+func hasAssetExt(b []byte) bool {
+	for _, x := range assetExts {
+		if bytes.HasSuffix(b, []byte(x)) {
+			return true
+		}
+	}
+	return false
+}
+
+// scan finds, with one vector search, the places where a quoted asset path
+// or "sourceMappingURL=" can end (see simd.AssetEnd), and reads the
+// reference there. Without final it leaves the last textCarry bytes for
+// the next write.
 func (e *textExtractor) scan(final bool) {
 	b := e.buf
 	limit := len(b)
 	if !final {
 		limit = max(len(b)-textCarry, 0)
 	}
-	from := max(int(e.done-e.off), 0)
-	// sourceMappingURL=...
-	const smu = "sourceMappingURL="
-	for i := from; ; {
-		j := bytes.Index(b[i:], []byte(smu))
-		if j < 0 || i+j >= limit {
+	for from := max(int(e.done-e.off), 0); from < limit; {
+		i := simd.AssetEnd(b[from:min(limit+2, len(b))])
+		if i < 0 {
 			break
 		}
-		s := i + j + len(smu)
-		k := s
-		for k < len(b) && !bytes.ContainsRune([]byte(" \t\r\n\"'*`"), rune(b[k])) {
-			k++
-		}
-		e.add(string(b[s:k]), true, "sourceMappingURL") // maps are often not deployed: a 404 is good news
-		i = k
-	}
-	// "…/name.js" and friends.
-	for _, ext := range assetExts {
-		for i := from; ; {
-			j := bytes.Index(b[i:], ext)
-			if j < 0 || i+j >= limit {
-				break
-			}
-			end := i + j + len(ext)
-			i = end
-			if end >= len(b) {
-				break
-			}
-			// The literal must end here (or go on with a query or fragment).
-			term := end
-			if b[term] == '?' || b[term] == '#' {
-				for term < len(b) && term-end < 256 && !isDelim(b[term]) {
-					term++
+		k := from + i
+		from = k + 1
+		t := k + 2 // the terminator
+		if b[t] == '=' {
+			if bytes.HasSuffix(b[:t], []byte("sourceMappingURL")) {
+				s := t + 1
+				end := s
+				for end < len(b) && !bytes.ContainsRune([]byte(" \t\r\n\"'*`"), rune(b[end])) {
+					end++
 				}
+				e.add(string(b[s:end]), true, "sourceMappingURL") // maps are often not deployed: a 404 is good news
 			}
-			if term >= len(b) || !isDelim(b[term]) || (b[term] == ')' && !e.css) {
-				continue
-			}
-			start := i - len(ext) - 1
-			for start >= 0 && end-start < textCarry && !isDelim(b[start]) {
-				start--
-			}
-			if start < 0 || end-start >= textCarry {
-				continue
-			}
-			// Only a quoted string or a CSS url( ) counts, never bare words.
-			open, closer := b[start], b[term]
-			if !(open == closer && (open == '"' || open == '\'' || open == '`') || open == '(' && closer == ')') {
-				continue
-			}
-			lit := string(b[start+1 : term])
-			// ".chunk.js" and ".js" are suffixes a runtime glues names onto, not paths.
-			if strings.ContainsAny(lit, " \\*{}$<>|^") || lit[0] == '.' && !strings.HasPrefix(lit, "./") && !strings.HasPrefix(lit, "../") {
-				continue
-			}
-			e.add(lit, true, "string literal")
+			continue
 		}
+		if !hasAssetExt(b[:t]) {
+			continue
+		}
+		// The literal ends here, or goes on with a query or fragment.
+		term := t
+		if b[term] == '?' || b[term] == '#' {
+			for term < len(b) && term-t < 256 && !isDelim(b[term]) {
+				term++
+			}
+		}
+		if term >= len(b) || !isDelim(b[term]) || (b[term] == ')' && !e.css) {
+			continue
+		}
+		start := t - 1
+		for start >= 0 && t-start < textCarry && !isDelim(b[start]) {
+			start--
+		}
+		if start < 0 || t-start >= textCarry {
+			continue
+		}
+		// Only a quoted string or a CSS url( ) counts, never bare words.
+		open, closer := b[start], b[term]
+		if !(open == closer && (open == '"' || open == '\'' || open == '`') || open == '(' && closer == ')') {
+			continue
+		}
+		lit := string(b[start+1 : term])
+		// ".chunk.js" and ".js" are suffixes a runtime glues names onto, not paths.
+		if strings.ContainsAny(lit, " \\*{}$<>|^") || lit[0] == '.' && !strings.HasPrefix(lit, "./") && !strings.HasPrefix(lit, "../") {
+			continue
+		}
+		e.add(lit, true, "string literal")
 	}
 	e.done = e.off + int64(limit)
 	if !final {

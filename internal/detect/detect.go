@@ -21,6 +21,8 @@ import (
 	"errors"
 	"io"
 	"math/bits"
+
+	"github.com/cratesguard/cratesguard/internal/simd"
 )
 
 // Rule identifiers. They are stable: SARIF rule ids and fingerprints derive from them.
@@ -28,8 +30,6 @@ const (
 	RuleAPIToken          = "crates-io-api-token"
 	RuleTrustedPublishing = "crates-io-trusted-publishing-token"
 )
-
-var cioPrefix = []byte("cio")
 
 const (
 	apiPrefix = "cio"
@@ -383,11 +383,8 @@ func skip(data []byte, p int) int {
 	// Every token starts with "cio" at a word boundary, and in real
 	// JavaScript "cio" is rare (a handful in 30 MB): with AVX2, finding it
 	// is the whole search.
-	for from := p; from < len(data); {
-		i, ok := indexCio(data[from:])
-		if !ok {
-			break // no AVX2: the block skip below
-		}
+	for from := p; simd.AVX2 && from < len(data); {
+		i := simd.Cio(data[from:])
 		if i < 0 {
 			// None: hand the scalar loop the run in progress at the end, which
 			// may be a token's start cut off by the read.

@@ -5,6 +5,8 @@ import (
 	"encoding/base64"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/cratesguard/cratesguard/internal/simd"
 )
 
 // Encodings a Decoder undoes.
@@ -65,18 +67,16 @@ func (d *Decoder) Close() error {
 	return nil
 }
 
-// Candidates: the only places an encoded token can start. A token begins
+// candidates: the only places an encoded token can start. A token begins
 // with "cio"; under an encoding its "c" is either plain (glued to an escape
 // before it, \ncio…, token%3Dcio…) or itself encoded (\u0063, \x63, %63,
 // &#x63;, &#99;), and in base64 the three bytes "cio" come out as Y2l, Npb
 // or jaW depending on their alignment. All are rare in real code, so one
 // vector search for the nine patterns finds everything worth decoding.
-var (
-	candPats = [][3]byte{
-		{'c', 'i', 'o'}, {'0', '6', '3'}, {'x', '6', '3'}, {'X', '6', '3'}, {'%', '6', '3'}, {'#', '9', '9'},
-		{'Y', '2', 'l'}, {'N', 'p', 'b'}, {'j', 'a', 'W'},
-	}
-	candVecs = patternVectors(candPats)
+var candidates = simd.NewPatterns(
+	[3]byte{'c', 'i', 'o'}, [3]byte{'0', '6', '3'}, [3]byte{'x', '6', '3'}, [3]byte{'X', '6', '3'},
+	[3]byte{'%', '6', '3'}, [3]byte{'#', '9', '9'},
+	[3]byte{'Y', '2', 'l'}, [3]byte{'N', 'p', 'b'}, [3]byte{'j', 'a', 'W'},
 )
 
 const (
@@ -94,7 +94,7 @@ func (d *Decoder) process(final bool) {
 	}
 	from := max(int(d.done-d.base), 0)
 	for from < limit {
-		i := index3(b[from:min(limit+2, len(b))], candPats, candVecs)
+		i := candidates.Index3(b[from:min(limit+2, len(b))])
 		if i < 0 {
 			break
 		}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"testing"
+
+	"github.com/cratesguard/cratesguard/internal/simd"
 )
 
 type splitReader struct {
@@ -46,10 +48,10 @@ func FuzzMatcher(f *testing.F) {
 		if got := fmt.Sprint(Find(data)); got != want {
 			t.Fatalf("Find: got %s want %s", got, want)
 		}
-		if useAVX2 { // the pure-Go path too
-			useAVX2 = false
+		if simd.AVX2 { // the pure-Go path too
+			simd.AVX2 = false
 			got := fmt.Sprint(Find(data))
-			useAVX2 = true
+			simd.AVX2 = true
 			if got != want {
 				t.Fatalf("Find (pure Go): got %s want %s", got, want)
 			}

@@ -1,0 +1,91 @@
+// Package simd holds the byte searches on the scanning hot path: AVX2
+// assembly where the CPU has it, portable Go everywhere else, with the
+// same results. Each assembly search examines positions 32 at a time and
+// leaves a tail of under 34 bytes to the portable code.
+package simd
+
+import "bytes"
+
+// Cio returns the first index of "cio" in data, or -1.
+func Cio(data []byte) int {
+	i, checked := indexCio(data)
+	if i >= 0 {
+		return i
+	}
+	if j := bytes.Index(data[checked:], []byte("cio")); j >= 0 {
+		return checked + j
+	}
+	return -1
+}
+
+// Patterns is a set of three-byte patterns prepared for Index3.
+type Patterns struct {
+	pats [][3]byte
+	vecs []byte // each byte of each pattern repeated 32 times
+	head [256]bool
+}
+
+// NewPatterns prepares three-byte patterns.
+func NewPatterns(pats ...[3]byte) *Patterns {
+	p := &Patterns{pats: pats}
+	for _, pat := range pats {
+		p.head[pat[0]] = true
+		for _, c := range pat {
+			for range 32 {
+				p.vecs = append(p.vecs, c)
+			}
+		}
+	}
+	return p
+}
+
+// Index3 returns the first index where one of the patterns occurs, or -1.
+func (p *Patterns) Index3(data []byte) int {
+	i, checked := index3(data, p.vecs)
+	if i >= 0 {
+		return i
+	}
+	for i := checked; i+3 <= len(data); i++ {
+		if !p.head[data[i]] {
+			continue
+		}
+		for _, pat := range p.pats {
+			if data[i] == pat[0] && data[i+1] == pat[1] && data[i+2] == pat[2] {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+var assetTerm, assetPair [256]bool
+
+func init() {
+	for _, c := range []byte("\"'`?#)=") {
+		assetTerm[c] = true
+	}
+	for _, c := range []byte("jsaoR") {
+		assetPair[c] = true
+	}
+}
+
+// AssetEnd returns the first i where data[i:i+2] is "js", "ss", "ap", "on"
+// or "RL" and data[i+2] is one of " ' ` ? # ) =: where a quoted path to a
+// script, stylesheet, source map or JSON file may end, or "sourceMappingURL="
+// does. Or -1.
+func AssetEnd(data []byte) int {
+	i, checked := indexAssetEnd(data)
+	if i >= 0 {
+		return i
+	}
+	for i := checked; i+3 <= len(data); i++ {
+		if !assetTerm[data[i+2]] || !assetPair[data[i]] {
+			continue
+		}
+		switch string(data[i : i+2]) {
+		case "js", "ss", "ap", "on", "RL":
+			return i
+		}
+	}
+	return -1
+}

@@ -1,0 +1,301 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+DATA  cc<>+0(SB)/8, $0x6363636363636363 // 'c'
+DATA  cc<>+8(SB)/8, $0x6363636363636363
+DATA  cc<>+16(SB)/8, $0x6363636363636363
+DATA  cc<>+24(SB)/8, $0x6363636363636363
+GLOBL cc<>(SB), RODATA|NOPTR, $32
+DATA  ci<>+0(SB)/8, $0x6969696969696969 // 'i'
+DATA  ci<>+8(SB)/8, $0x6969696969696969
+DATA  ci<>+16(SB)/8, $0x6969696969696969
+DATA  ci<>+24(SB)/8, $0x6969696969696969
+GLOBL ci<>(SB), RODATA|NOPTR, $32
+DATA  co<>+0(SB)/8, $0x6f6f6f6f6f6f6f6f // 'o'
+DATA  co<>+8(SB)/8, $0x6f6f6f6f6f6f6f6f
+DATA  co<>+16(SB)/8, $0x6f6f6f6f6f6f6f6f
+DATA  co<>+24(SB)/8, $0x6f6f6f6f6f6f6f6f
+GLOBL co<>(SB), RODATA|NOPTR, $32
+
+// func indexCioAVX2(data []byte) (idx int, checked int)
+// idx is the first i with data[i:i+3] == "cio", or -1; checked is how many
+// start positions were examined (all of them before idx, when found).
+// Each step compares 'c', 'i' and 'o' against loads one byte apart and
+// ANDs the three: 64 positions per step, then 32.
+TEXT ·indexCioAVX2(SB), NOSPLIT, $0-40
+	MOVQ data_base+0(FP), SI
+	MOVQ data_len+8(FP), DX
+	MOVQ SI, R11
+	VMOVDQU cc<>(SB), Y13
+	VMOVDQU ci<>(SB), Y14
+	VMOVDQU co<>(SB), Y15
+	MOVQ SI, R10
+	ADDQ DX, R10             // R10: end of data
+	MOVQ R10, R9
+	SUBQ $66, R9             // last start of a 64-position step (reads 66 bytes)
+	SUBQ $34, R10            // last start of a 32-position step (reads 34 bytes)
+
+loop64:
+	CMPQ SI, R9
+	JGT  loop32
+	VPCMPEQB (SI), Y13, Y0
+	VPCMPEQB 1(SI), Y14, Y1
+	VPCMPEQB 2(SI), Y15, Y2
+	VPAND    Y0, Y1, Y0
+	VPAND    Y0, Y2, Y0
+	VPCMPEQB 32(SI), Y13, Y3
+	VPCMPEQB 33(SI), Y14, Y4
+	VPCMPEQB 34(SI), Y15, Y5
+	VPAND    Y3, Y4, Y3
+	VPAND    Y3, Y5, Y3
+	VPOR     Y0, Y3, Y6
+	VPTEST   Y6, Y6
+	JNZ      hit64
+	ADDQ     $64, SI
+	JMP      loop64
+
+hit64:
+	VPMOVMSKB Y0, AX
+	VPMOVMSKB Y3, BX
+	SHLQ      $32, BX
+	ORQ       BX, AX
+	BSFQ      AX, AX
+	ADDQ      AX, SI
+	JMP       found
+
+loop32:
+	CMPQ SI, R10
+	JGT  none
+	VPCMPEQB (SI), Y13, Y0
+	VPCMPEQB 1(SI), Y14, Y1
+	VPCMPEQB 2(SI), Y15, Y2
+	VPAND    Y0, Y1, Y0
+	VPAND    Y0, Y2, Y0
+	VPMOVMSKB Y0, AX
+	TESTL    AX, AX
+	JNZ      hit32
+	ADDQ     $32, SI
+	JMP      loop32
+
+hit32:
+	BSFL AX, AX
+	ADDQ AX, SI
+
+found:
+	SUBQ R11, SI
+	MOVQ SI, idx+24(FP)
+	MOVQ SI, checked+32(FP)
+	VZEROUPPER
+	RET
+
+none:
+	SUBQ R11, SI
+	MOVQ $-1, idx+24(FP)
+	MOVQ SI, checked+32(FP)
+	VZEROUPPER
+	RET
+
+// func index3AVX2(data []byte, pats []byte) (idx int, checked int)
+// pats holds patterns of three bytes, each as three 32-byte vectors of the
+// byte repeated (96 bytes a pattern). idx is the first i where any pattern
+// matches data[i:i+3], or -1; checked is how many start positions were
+// examined (it leaves a tail of under 34 bytes).
+TEXT ·index3AVX2(SB), NOSPLIT, $0-64
+	MOVQ data_base+0(FP), SI
+	MOVQ data_len+8(FP), DX
+	MOVQ pats_base+24(FP), R12
+	MOVQ pats_len+32(FP), R13
+	ADDQ R12, R13            // R13: end of patterns
+	MOVQ SI, R11
+	MOVQ SI, R10
+	ADDQ DX, R10
+	SUBQ $34, R10            // last start of a 32-position step
+
+step:
+	CMPQ SI, R10
+	JGT  none3
+	VMOVDQU (SI), Y0
+	VMOVDQU 1(SI), Y1
+	VMOVDQU 2(SI), Y2
+	VPXOR   Y7, Y7, Y7
+	MOVQ    R12, R8
+
+pat:
+	VPCMPEQB (R8), Y0, Y3
+	VPCMPEQB 32(R8), Y1, Y4
+	VPAND    Y3, Y4, Y3
+	VPCMPEQB 64(R8), Y2, Y4
+	VPAND    Y3, Y4, Y3
+	VPOR     Y3, Y7, Y7
+	ADDQ     $96, R8
+	CMPQ     R8, R13
+	JB       pat
+
+	VPMOVMSKB Y7, AX
+	TESTL    AX, AX
+	JNZ      hit3
+	ADDQ     $32, SI
+	JMP      step
+
+hit3:
+	BSFL AX, AX
+	ADDQ AX, SI
+	SUBQ R11, SI
+	MOVQ SI, idx+48(FP)
+	MOVQ SI, checked+56(FP)
+	VZEROUPPER
+	RET
+
+none3:
+	SUBQ R11, SI
+	MOVQ $-1, idx+48(FP)
+	MOVQ SI, checked+56(FP)
+	VZEROUPPER
+	RET
+
+DATA  sq<>+0(SB)/8, $0x2222222222222222 // '"'
+DATA  sq<>+8(SB)/8, $0x2222222222222222
+DATA  sq<>+16(SB)/8, $0x2222222222222222
+DATA  sq<>+24(SB)/8, $0x2222222222222222
+GLOBL sq<>(SB), RODATA|NOPTR, $32
+DATA  s1<>+0(SB)/8, $0x2727272727272727 // '\''
+DATA  s1<>+8(SB)/8, $0x2727272727272727
+DATA  s1<>+16(SB)/8, $0x2727272727272727
+DATA  s1<>+24(SB)/8, $0x2727272727272727
+GLOBL s1<>(SB), RODATA|NOPTR, $32
+DATA  bt<>+0(SB)/8, $0x6060606060606060 // '`'
+DATA  bt<>+8(SB)/8, $0x6060606060606060
+DATA  bt<>+16(SB)/8, $0x6060606060606060
+DATA  bt<>+24(SB)/8, $0x6060606060606060
+GLOBL bt<>(SB), RODATA|NOPTR, $32
+DATA  qm<>+0(SB)/8, $0x3f3f3f3f3f3f3f3f // '?'
+DATA  qm<>+8(SB)/8, $0x3f3f3f3f3f3f3f3f
+DATA  qm<>+16(SB)/8, $0x3f3f3f3f3f3f3f3f
+DATA  qm<>+24(SB)/8, $0x3f3f3f3f3f3f3f3f
+GLOBL qm<>(SB), RODATA|NOPTR, $32
+DATA  hs<>+0(SB)/8, $0x2323232323232323 // '#'
+DATA  hs<>+8(SB)/8, $0x2323232323232323
+DATA  hs<>+16(SB)/8, $0x2323232323232323
+DATA  hs<>+24(SB)/8, $0x2323232323232323
+GLOBL hs<>(SB), RODATA|NOPTR, $32
+DATA  rp<>+0(SB)/8, $0x2929292929292929 // ')'
+DATA  rp<>+8(SB)/8, $0x2929292929292929
+DATA  rp<>+16(SB)/8, $0x2929292929292929
+DATA  rp<>+24(SB)/8, $0x2929292929292929
+GLOBL rp<>(SB), RODATA|NOPTR, $32
+DATA  eq<>+0(SB)/8, $0x3d3d3d3d3d3d3d3d // '='
+DATA  eq<>+8(SB)/8, $0x3d3d3d3d3d3d3d3d
+DATA  eq<>+16(SB)/8, $0x3d3d3d3d3d3d3d3d
+DATA  eq<>+24(SB)/8, $0x3d3d3d3d3d3d3d3d
+GLOBL eq<>(SB), RODATA|NOPTR, $32
+DATA  lj<>+0(SB)/8, $0x6a6a6a6a6a6a6a6a // 'j'
+DATA  lj<>+8(SB)/8, $0x6a6a6a6a6a6a6a6a
+DATA  lj<>+16(SB)/8, $0x6a6a6a6a6a6a6a6a
+DATA  lj<>+24(SB)/8, $0x6a6a6a6a6a6a6a6a
+GLOBL lj<>(SB), RODATA|NOPTR, $32
+DATA  ls<>+0(SB)/8, $0x7373737373737373 // 's'
+DATA  ls<>+8(SB)/8, $0x7373737373737373
+DATA  ls<>+16(SB)/8, $0x7373737373737373
+DATA  ls<>+24(SB)/8, $0x7373737373737373
+GLOBL ls<>(SB), RODATA|NOPTR, $32
+DATA  la<>+0(SB)/8, $0x6161616161616161 // 'a'
+DATA  la<>+8(SB)/8, $0x6161616161616161
+DATA  la<>+16(SB)/8, $0x6161616161616161
+DATA  la<>+24(SB)/8, $0x6161616161616161
+GLOBL la<>(SB), RODATA|NOPTR, $32
+DATA  lp<>+0(SB)/8, $0x7070707070707070 // 'p'
+DATA  lp<>+8(SB)/8, $0x7070707070707070
+DATA  lp<>+16(SB)/8, $0x7070707070707070
+DATA  lp<>+24(SB)/8, $0x7070707070707070
+GLOBL lp<>(SB), RODATA|NOPTR, $32
+DATA  lo<>+0(SB)/8, $0x6f6f6f6f6f6f6f6f // 'o'
+DATA  lo<>+8(SB)/8, $0x6f6f6f6f6f6f6f6f
+DATA  lo<>+16(SB)/8, $0x6f6f6f6f6f6f6f6f
+DATA  lo<>+24(SB)/8, $0x6f6f6f6f6f6f6f6f
+GLOBL lo<>(SB), RODATA|NOPTR, $32
+DATA  ln<>+0(SB)/8, $0x6e6e6e6e6e6e6e6e // 'n'
+DATA  ln<>+8(SB)/8, $0x6e6e6e6e6e6e6e6e
+DATA  ln<>+16(SB)/8, $0x6e6e6e6e6e6e6e6e
+DATA  ln<>+24(SB)/8, $0x6e6e6e6e6e6e6e6e
+GLOBL ln<>(SB), RODATA|NOPTR, $32
+DATA  uR<>+0(SB)/8, $0x5252525252525252 // 'R'
+DATA  uR<>+8(SB)/8, $0x5252525252525252
+DATA  uR<>+16(SB)/8, $0x5252525252525252
+DATA  uR<>+24(SB)/8, $0x5252525252525252
+GLOBL uR<>(SB), RODATA|NOPTR, $32
+DATA  uL<>+0(SB)/8, $0x4c4c4c4c4c4c4c4c // 'L'
+DATA  uL<>+8(SB)/8, $0x4c4c4c4c4c4c4c4c
+DATA  uL<>+16(SB)/8, $0x4c4c4c4c4c4c4c4c
+DATA  uL<>+24(SB)/8, $0x4c4c4c4c4c4c4c4c
+GLOBL uL<>(SB), RODATA|NOPTR, $32
+
+// PAIR ORs into Y7 the positions where Y0 == a and Y1 == b.
+#define PAIR(a, b) \
+	VPCMPEQB a(SB), Y0, Y3 \
+	VPCMPEQB b(SB), Y1, Y4 \
+	VPAND    Y3, Y4, Y3 \
+	VPOR     Y3, Y7, Y7
+
+// func indexAssetEndAVX2(data []byte) (idx int, checked int)
+// idx is the first i where data[i:i+2] is js, ss, ap, on or RL and data[i+2]
+// is one of " ' ` ? # ) =: the end of a quoted path to a script, style,
+// source map or JSON file, or of "sourceMappingURL=". Or -1; checked is how
+// many start positions were examined (a tail of under 34 bytes is left).
+TEXT ·indexAssetEndAVX2(SB), NOSPLIT, $0-40
+	MOVQ data_base+0(FP), SI
+	MOVQ data_len+8(FP), DX
+	MOVQ SI, R11
+	MOVQ SI, R10
+	ADDQ DX, R10
+	SUBQ $34, R10
+
+aeloop:
+	CMPQ SI, R10
+	JGT  aenone
+	VMOVDQU (SI), Y0
+	VMOVDQU 1(SI), Y1
+	VMOVDQU 2(SI), Y2
+	// Y6: the third byte is a terminator.
+	VPCMPEQB sq<>(SB), Y2, Y6
+	VPCMPEQB s1<>(SB), Y2, Y3
+	VPOR     Y3, Y6, Y6
+	VPCMPEQB bt<>(SB), Y2, Y3
+	VPOR     Y3, Y6, Y6
+	VPCMPEQB qm<>(SB), Y2, Y3
+	VPOR     Y3, Y6, Y6
+	VPCMPEQB hs<>(SB), Y2, Y3
+	VPOR     Y3, Y6, Y6
+	VPCMPEQB rp<>(SB), Y2, Y3
+	VPOR     Y3, Y6, Y6
+	VPCMPEQB eq<>(SB), Y2, Y3
+	VPOR     Y3, Y6, Y6
+	// Y7: the first two bytes are one of the pairs.
+	VPXOR    Y7, Y7, Y7
+	PAIR(lj<>, ls<>)
+	PAIR(ls<>, ls<>)
+	PAIR(la<>, lp<>)
+	PAIR(lo<>, ln<>)
+	PAIR(uR<>, uL<>)
+	VPAND    Y6, Y7, Y7
+	VPMOVMSKB Y7, AX
+	TESTL    AX, AX
+	JNZ      aehit
+	ADDQ     $32, SI
+	JMP      aeloop
+
+aehit:
+	BSFL AX, AX
+	ADDQ AX, SI
+	SUBQ R11, SI
+	MOVQ SI, idx+24(FP)
+	MOVQ SI, checked+32(FP)
+	VZEROUPPER
+	RET
+
+aenone:
+	SUBQ R11, SI
+	MOVQ $-1, idx+24(FP)
+	MOVQ SI, checked+32(FP)
+	VZEROUPPER
+	RET

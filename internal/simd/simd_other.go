@@ -1,0 +1,10 @@
+//go:build !amd64 || purego
+
+package simd
+
+// AVX2 is never available here: the portable code does all the work.
+var AVX2 = false
+
+func indexCio(data []byte) (int, int)            { return -1, 0 }
+func index3(data []byte, vecs []byte) (int, int) { return -1, 0 }
+func indexAssetEnd(data []byte) (int, int)       { return -1, 0 }

@@ -1,0 +1,71 @@
+package simd
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// each runs f with the assembly searches on (where the CPU has them) and off.
+func each(t *testing.T, f func(t *testing.T)) {
+	modes := []bool{false}
+	if AVX2 {
+		modes = append(modes, true)
+	}
+	for _, on := range modes {
+		old := AVX2
+		AVX2 = on
+		f(t)
+		AVX2 = old
+	}
+}
+
+func randomText(r *rand.Rand, n int, alphabet string) []byte {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = alphabet[r.IntN(len(alphabet))]
+	}
+	return b
+}
+
+func naive(data []byte, match func(i int) bool) int {
+	for i := 0; i+3 <= len(data); i++ {
+		if match(i) {
+			return i
+		}
+	}
+	return -1
+}
+
+func TestSearchesAgreeWithNaive(t *testing.T) {
+	each(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(5, 6))
+		pats := NewPatterns([3]byte{'c', 'i', 'o'}, [3]byte{'0', '6', '3'}, [3]byte{'Y', '2', 'l'})
+		for n := 0; n < 400; n++ {
+			data := randomText(r, n, "cio063Y2ljsapnRL\"'`?#)=. ")
+			for from := 0; from <= len(data); from += 1 + n/7 {
+				d := data[from:]
+				if got, want := Cio(d), naive(d, func(i int) bool { return string(d[i:i+3]) == "cio" }); got != want {
+					t.Fatalf("Cio: len %d: %d, want %d", len(d), got, want)
+				}
+				if got, want := pats.Index3(d), naive(d, func(i int) bool {
+					s := string(d[i : i+3])
+					return s == "cio" || s == "063" || s == "Y2l"
+				}); got != want {
+					t.Fatalf("Index3: len %d: %d, want %d", len(d), got, want)
+				}
+				if got, want := AssetEnd(d), naive(d, func(i int) bool {
+					switch string(d[i : i+2]) {
+					case "js", "ss", "ap", "on", "RL":
+						switch d[i+2] {
+						case '"', '\'', '`', '?', '#', ')', '=':
+							return true
+						}
+					}
+					return false
+				}); got != want {
+					t.Fatalf("AssetEnd (AVX2 %v): len %d: %d, want %d", AVX2, len(d), got, want)
+				}
+			}
+		}
+	})
+}
