@@ -9,6 +9,7 @@ import (
 	"compress/gzip"
 	"compress/zlib"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -17,6 +18,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/andybalholm/brotli"
@@ -46,6 +48,9 @@ type Options struct {
 	AllowRedirect func(u *url.URL) bool
 	// Transport overrides the HTTP transport (tests).
 	Transport http.RoundTripper
+	// TLS, when set, configures the client side of TLS (tests trust their
+	// own servers' certificates with it).
+	TLS *tls.Config
 }
 
 // Fetcher fetches URLs. It is safe for concurrent use.
@@ -67,17 +72,48 @@ func New(opts Options) *Fetcher {
 	}
 	rt := opts.Transport
 	if rt == nil {
-		tr := http.DefaultTransport.(*http.Transport).Clone()
-		tr.DisableCompression = true // we ask for and decode encodings ourselves
-		tr.ForceAttemptHTTP2 = true
-		if opts.MaxConns > 0 {
-			tr.MaxIdleConnsPerHost = opts.MaxConns
+		// HTTP/2 multiplexes every request to a host over one connection,
+		// whose single read loop then decrypts and frames everything. With
+		// many requests in flight, several transports (hence connections)
+		// share that work across cores: one per streamsPerConn requests.
+		n := min(max((opts.MaxConns+streamsPerConn-1)/streamsPerConn, 1), 8)
+		sp := &spread{}
+		for range n {
+			tr := http.DefaultTransport.(*http.Transport).Clone()
+			tr.DisableCompression = true // we ask for and decode encodings ourselves
+			tr.ForceAttemptHTTP2 = true
+			if opts.TLS != nil {
+				tr.TLSClientConfig = opts.TLS.Clone()
+			}
+			if opts.MaxConns > 0 {
+				tr.MaxIdleConnsPerHost = opts.MaxConns
+			}
+			sp.trs = append(sp.trs, tr)
 		}
-		rt = tr
+		rt = sp
 	}
 	f := &Fetcher{opts: opts}
 	f.client = &http.Client{Transport: rt, CheckRedirect: f.checkRedirect}
 	return f
+}
+
+// streamsPerConn is how many concurrent requests one transport carries.
+const streamsPerConn = 8
+
+// spread deals requests out over several transports in turn.
+type spread struct {
+	trs []*http.Transport
+	n   atomic.Uint64
+}
+
+func (s *spread) RoundTrip(r *http.Request) (*http.Response, error) {
+	return s.trs[s.n.Add(1)%uint64(len(s.trs))].RoundTrip(r)
+}
+
+func (s *spread) CloseIdleConnections() {
+	for _, t := range s.trs {
+		t.CloseIdleConnections()
+	}
 }
 
 // RedirectError is a redirect chain that was not followed to its end.

@@ -5,10 +5,15 @@ import (
 	"compress/flate"
 	"compress/zlib"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -140,5 +145,60 @@ func TestTimeoutCoversTheBody(t *testing.T) {
 	_, _, err := get(t, New(o), srv.URL)
 	if err == nil || !strings.Contains(err.Error(), "timed out after 300ms") {
 		t.Fatalf("trickling body: err %v, want a timeout", err)
+	}
+}
+
+// TestHTTP2RequestsSpreadOverConnections: with 32 requests in flight to one
+// HTTP/2 host, the fetcher uses four connections (eight streams each), so
+// decryption and framing are not funnelled through one read loop.
+func TestHTTP2RequestsSpreadOverConnections(t *testing.T) {
+	var conns atomic.Int32
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ProtoMajor != 2 {
+			http.Error(w, "want HTTP/2", http.StatusHTTPVersionNotSupported)
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+		io.WriteString(w, "ok")
+	}))
+	srv.EnableHTTP2 = true
+	srv.Config.ConnState = func(c net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.StartTLS()
+	defer srv.Close()
+	pool := x509.NewCertPool()
+	pool.AddCert(srv.Certificate())
+	o := opts()
+	o.MaxConns = 32
+	o.TLS = &tls.Config{RootCAs: pool}
+	f := New(o)
+	defer f.Close()
+	// Sequential requests first, so no two race to dial: each transport
+	// in turn opens its connection.
+	for range 8 {
+		if _, _, err := get(t, f, srv.URL+"/"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := conns.Load(); n != 4 {
+		t.Fatalf("eight sequential requests opened %d connections, want 4 (one per transport)", n)
+	}
+	var wg sync.WaitGroup
+	var failed atomic.Int32
+	for range 32 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if body, resp, err := get(t, f, srv.URL+"/"); err != nil || resp.Status != 200 || body != "ok" {
+				failed.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if failed.Load() != 0 || conns.Load() != 4 {
+		t.Fatalf("%d failed; %d connections, want the same 4 multiplexed", failed.Load(), conns.Load())
 	}
 }
