@@ -5,8 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"io/fs"
+	"mime"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -14,49 +20,61 @@ import (
 	"github.com/cratesguard/cratesguard/internal/tokentest"
 )
 
-// spa serves a realistic single-page app deployment with a token planted in
-// every kind of file it serves.
+// spa serves testdata/spa, a single-page app deployment, with a token
+// generated for every placeholder in it (see testdata/spa/README.md).
 type spa struct {
 	*httptest.Server
-	tok  map[string]string // where -> token
+	tok  map[string]string // placeholder name -> token
 	mu   sync.Mutex
 	hits map[string]int
 }
 
+var placeholder = regexp.MustCompile(`\{\{(token|tail|blob) ([a-z-]+)\}\}`)
+
 func newSPA(t *testing.T) *spa {
 	src := tokentest.New(77)
 	s := &spa{tok: map[string]string{}, hits: map[string]int{}}
-	for _, k := range []string{"index", "vendor", "map", "module", "chunk", "css", "config", "about", "team", "deep"} {
-		s.tok[k] = src.API()
+	token := func(name string) string {
+		if _, ok := s.tok[name]; !ok {
+			if strings.HasSuffix(name, "-tp") {
+				s.tok[name] = src.TP()
+			} else {
+				s.tok[name] = src.API()
+			}
+		}
+		return s.tok[name]
 	}
-	s.tok["chunk-tp"] = src.TP()
-	page := func(title, body string) string {
-		return "<!doctype html><html><head><title>" + title + "</title></head><body>" + body + "</body></html>"
+	root := filepath.Join("..", "..", "testdata", "spa")
+	files := map[string][]byte{}
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || d.Name() == "README.md" {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		b = placeholder.ReplaceAllFunc(b, func(m []byte) []byte {
+			g := placeholder.FindSubmatch(m)
+			tok := token(string(g[2]))
+			switch string(g[1]) {
+			case "tail":
+				return []byte(tok[1:])
+			case "blob":
+				return []byte(base64.StdEncoding.EncodeToString([]byte(`{"publish":{"token":"` + tok + `","crate":"acme"}}`)))
+			}
+			return []byte(tok)
+		})
+		rel, _ := filepath.Rel(root, p)
+		files["/"+filepath.ToSlash(rel)] = b
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
-	files := map[string][2]string{
-		"/": {"text/html", `<!doctype html><html><head>
-<link rel="stylesheet" href="/assets/style-4f1c.css">
-<link rel="preload" href="/config.json" as="fetch" crossorigin>
-<script src="/assets/vendor-9a8b.js" defer></script>
-<script type="module" src="/assets/index-7c6d.js"></script>
-</head><body><div id="app"></div>
-<!-- build ` + s.tok["index"] + ` -->
-<nav><a href="/about.html">About</a></nav></body></html>`},
-		"/assets/vendor-9a8b.js": {"application/javascript", `/*! vendor */(function(){var k="` + s.tok["vendor"] + `";window.v=k})();` + "\n//# sourceMappingURL=vendor-9a8b.js.map\n"},
-		"/assets/vendor-9a8b.js.map": {"application/json", `{"version":3,"file":"vendor-9a8b.js","sources":["webpack://app/src/secrets.ts"],"sourcesContent":["export const publishToken = \"` +
-			s.tok["map"] + `\";\n"],"mappings":"AAAA"}`},
-		"/assets/index-7c6d.js": {"text/javascript", `import{r as e}from"./vendor-9a8b.js";const t="` + s.tok["module"] + `";` +
-			`const o=()=>import("./chunk-lazy-3e2f.js");e(o);`},
-		"/assets/chunk-lazy-3e2f.js": {"text/javascript", `export default{k:"\u0063` + s.tok["chunk"][1:] + `",b:atob("` +
-			base64.StdEncoding.EncodeToString([]byte(`{"publish":{"token":"`+s.tok["chunk-tp"]+`","crate":"acme"}}`)) + `")}`},
-		"/assets/style-4f1c.css": {"text/css", `body{margin:0}/* deploy: ` + s.tok["css"] + ` */`},
-		"/config.json":           {"application/json", `{"apiUrl":"https://api.example.com","registryToken":"` + s.tok["config"] + `"}`},
-		"/about.html":            {"text/html", page("About", `<p>`+s.tok["about"]+`</p><a href="/team.html">Team</a><a href="https://elsewhere.example/">x</a>`)},
-		"/team.html":             {"text/html", page("Team", `<p>`+s.tok["team"]+`</p><a href="/deep.html">Deeper</a>`)},
-		"/deep.html":             {"text/html", page("Deep", `<p>`+s.tok["deep"]+`</p>`)},
-	}
+	files["/"] = files["/index.html"]
 	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		f, ok := files[r.URL.Path]
+		b, ok := files[r.URL.Path]
 		s.mu.Lock()
 		s.hits[r.URL.Path]++
 		s.mu.Unlock()
@@ -64,8 +82,15 @@ func newSPA(t *testing.T) *spa {
 			http.NotFound(w, r)
 			return
 		}
-		w.Header().Set("Content-Type", f[0])
-		io.WriteString(w, f[1])
+		switch ext := path.Ext(r.URL.Path); ext {
+		case ".map":
+			w.Header().Set("Content-Type", "application/json")
+		case "":
+			w.Header().Set("Content-Type", "text/html")
+		default:
+			w.Header().Set("Content-Type", mime.TypeByExtension(ext))
+		}
+		w.Write(b)
 	}))
 	t.Cleanup(s.Close)
 	return s

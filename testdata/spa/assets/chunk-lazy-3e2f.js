@@ -1,0 +1,1 @@
+export default{k:"\u0063{{tail chunk}}",b:atob("{{blob chunk-tp}}")}

@@ -1,0 +1,1 @@
+import{r as e}from"./vendor-9a8b.js";const t="{{token module}}";const o=()=>import("./chunk-lazy-3e2f.js");e(o);
