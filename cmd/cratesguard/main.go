@@ -4,6 +4,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/x509"
 	"errors"
@@ -189,7 +190,7 @@ func (f *scanFlags) config(positional []string) (config.Config, output, error) {
 	cfg.Verify, cfg.CratesAPI, cfg.Repo = f.verify, f.cratesAPI, f.repo
 	cfg.IgnoreFile, cfg.IgnoreRequired = f.ignoreFile, f.ignoreFile != ""
 	if cfg.IgnoreFile == "" {
-		cfg.IgnoreFile = filepath.Join(cmpOr(f.repo, "."), triage.DefaultFile)
+		cfg.IgnoreFile = filepath.Join(cmp.Or(f.repo, "."), triage.DefaultFile)
 	}
 	var err error
 	if cfg.MaxBytes, err = config.ParseSize("max-bytes", f.maxBytes); err != nil {
@@ -305,13 +306,6 @@ func execute(ctx context.Context, cfg config.Config, out output, stdout, stderr 
 		fmt.Fprintf(stderr, "cratesguard: writing results: %v\n", err)
 	}
 	return code
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // cmdIgnore handles `cratesguard ignore add`.

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -65,7 +66,7 @@ func Text(w io.Writer, r *findings.Report, policy findings.FailOn) error {
 			}
 			validity := ""
 			if verified {
-				validity = cmpOr(f.Validity, "-") + "\t"
+				validity = cmp.Or(f.Validity, "-") + "\t"
 			}
 			fmt.Fprintf(tw, "%s\t%s%s\t%s\t%s\t%s%s\n", f.Level(), validity, f.Rule, f.Token, f.SHA256[:16], short(f.Locations[0]), more)
 		}
@@ -130,13 +131,6 @@ func skipReason(r string) string {
 		return "binary"
 	}
 	return r
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 func short(l findings.Location) string {

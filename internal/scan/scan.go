@@ -6,6 +6,7 @@ package scan
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -439,7 +440,7 @@ func (e *engine) fetchURL(ctx context.Context, sc *worker, j job) (findings.Targ
 		}
 		if kind == crawl.Binary && !e.cfg.ScanBinary {
 			mt, _, _ := mime.ParseMediaType(ctype)
-			skip = fmt.Sprintf("binary content (%s); --scan-binary scans it", cmpOr(mt, "by extension"))
+			skip = fmt.Sprintf("binary content (%s); --scan-binary scans it", cmp.Or(mt, "by extension"))
 			return nil
 		}
 		ok := r.Status >= 200 && r.Status <= 299
@@ -484,13 +485,6 @@ func (e *engine) fetchURL(ctx context.Context, sc *worker, j job) (findings.Targ
 		}
 	}
 	return t, b.links
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // headerText renders response headers as "Name: value" lines, sorted, so a
