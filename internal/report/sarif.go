@@ -237,7 +237,13 @@ func Fingerprint(f *findings.Finding) string {
 
 func location(l findings.Location, root string) *sarif.Location {
 	pl := sarif.NewPhysicalLocation().WithArtifactLocation(sarif.NewSimpleArtifactLocation(URI(l, root)))
-	if l.Part != findings.PartHeaders {
+	switch {
+	case l.Part == findings.PartHeaders:
+		// No region: header lines are not lines of the stand-in file.
+	case l.Length == 0:
+		// A line a source map points at: the line is all that is known.
+		pl.WithRegion(sarif.NewRegion().WithStartLine(l.Line))
+	default:
 		pl.WithRegion(sarif.NewRegion().
 			WithStartLine(l.Line).WithStartColumn(l.Column).WithEndColumn(l.Column + l.Length).
 			WithByteOffset(int(l.Offset)).WithByteLength(l.Length))
