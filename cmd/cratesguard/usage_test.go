@@ -157,8 +157,9 @@ func TestDemo(t *testing.T) {
 func TestShardFlag(t *testing.T) {
 	dir := t.TempDir()
 	var files []string
-	for i := 0; i < 12; i++ {
-		p := filepath.Join(dir, "f"+string(rune('a'+i))+".js")
+	// 60 files: each of three shards is empty with probability 3 x (2/3)^60.
+	for i := 0; i < 60; i++ {
+		p := filepath.Join(dir, fmt.Sprintf("f%02d.js", i))
 		os.WriteFile(p, []byte("x"), 0o644)
 		files = append(files, p)
 	}
@@ -172,8 +173,8 @@ func TestShardFlag(t *testing.T) {
 			t.Errorf("shard %d/3: no shard category", k)
 		}
 	}
-	if total != 12 {
-		t.Errorf("three shards scanned %d files, want 12", total)
+	if total != 60 {
+		t.Errorf("three shards scanned %d files, want 60", total)
 	}
 	if r := cli(t, "scan", "--shard", "4/3", dir); r.code != 2 || !strings.Contains(r.stderr, "--shard") {
 		t.Errorf("--shard 4/3: exit %d %s", r.code, r.stderr)
