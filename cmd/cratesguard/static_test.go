@@ -150,8 +150,9 @@ func TestStaticBinary(t *testing.T) {
 		t.Fatalf("alone in an empty chroot (no /etc/ssl), the binary sees %d CA roots: %q %v", n, out, err)
 	}
 	// And it verifies with them: the test server's self-signed certificate is refused as untrusted.
-	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
-	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake is expected
+	srv.StartTLS()
 	defer srv.Close()
 	run = exec.Command(chrootBin, root, "/cratesguard", "scan", "--format", "json", "--retries", "0", "--depth", "0", srv.URL+"/")
 	run.Env = []string{}
