@@ -100,7 +100,7 @@ func run(ctx context.Context, a *githubactions.Action, in *inputs, env Env) (int
 		md := Summary(rep, cfg.FailOn, st.sarifPath, cfg.Root)
 		if n := len(rep.Findings) - annotated; n > 0 {
 			md += fmt.Sprintf("\n%d finding%s not annotated: GitHub shows %d annotations per level per step. All are listed above and in the SARIF report.\n",
-				n, plural(n), annotationsPerLevel)
+				n, report.Plural(n), annotationsPerLevel)
 		}
 		if what := eventLine(gh, ctxErr); what != "" {
 			md = strings.Replace(md, "\n\n", "\n\n"+what+"\n\n", 1)
@@ -114,9 +114,9 @@ func run(ctx context.Context, a *githubactions.Action, in *inputs, env Env) (int
 	setOutput(a, "exit-code", strconv.Itoa(code))
 	switch code {
 	case findings.ExitFindings:
-		a.Errorf("cratesguard: %d leaked crates.io token%s: revoke %s at https://crates.io/settings/tokens", sum.Failing, plural(sum.Failing), them(sum.Failing))
+		a.Errorf("cratesguard: %d leaked crates.io token%s: revoke %s at https://crates.io/settings/tokens", sum.Failing, report.Plural(sum.Failing), them(sum.Failing))
 	case findings.ExitFailures:
-		a.Errorf("cratesguard: %d target%s could not be scanned", len(rep.FailedTargets()), plural(len(rep.FailedTargets())))
+		a.Errorf("cratesguard: %d target%s could not be scanned", len(rep.FailedTargets()), report.Plural(len(rep.FailedTargets())))
 	}
 	return code, in.read
 }
@@ -127,13 +127,6 @@ func setOutput(a *githubactions.Action, k, v string) {
 	if a.Getenv("GITHUB_OUTPUT") != "" {
 		a.SetOutput(k, v)
 	}
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
 }
 
 func them(n int) string {
@@ -227,10 +220,10 @@ func Summary(rep *findings.Report, policy findings.FailOn, sarifPath, root strin
 	fmt.Fprintf(&b, "## cratesguard\n\n")
 	switch {
 	case sum.Findings == 0:
-		fmt.Fprintf(&b, "No crates.io tokens found in %d scanned target%s.\n\n", sum.Scanned, plural(sum.Scanned))
+		fmt.Fprintf(&b, "No crates.io tokens found in %d scanned target%s.\n\n", sum.Scanned, report.Plural(sum.Scanned))
 	default:
 		fmt.Fprintf(&b, "**%d crates.io token%s found** (%d failing) in %d scanned target%s. Revoke leaked tokens at https://crates.io/settings/tokens.\n\n",
-			sum.Findings, plural(sum.Findings), sum.Failing, sum.Scanned, plural(sum.Scanned))
+			sum.Findings, report.Plural(sum.Findings), sum.Failing, sum.Scanned, report.Plural(sum.Scanned))
 	}
 	budget := summaryMax - 64<<10 // room for the tail
 	more := 0
@@ -254,7 +247,7 @@ func Summary(rep *findings.Report, policy findings.FailOn, sarifPath, root strin
 		}
 	}
 	if len(rep.Ignored) > 0 {
-		fmt.Fprintf(&b, "\n%d token%s ignored per the ignore file:\n\n", len(rep.Ignored), plural(len(rep.Ignored)))
+		fmt.Fprintf(&b, "\n%d token%s ignored per the ignore file:\n\n", len(rep.Ignored), report.Plural(len(rep.Ignored)))
 		for _, ig := range rep.Ignored {
 			fmt.Fprintf(&b, "- `%s` (`%s`, %s): %s\n", ig.Token, ig.SHA256[:16], mdEscape(ig.FileLine), mdEscape(ig.Reason))
 		}

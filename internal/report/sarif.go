@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"net"
 	"net/url"
 	"os"
@@ -177,7 +176,7 @@ func Message(f *findings.Finding, ru Rule, root string) string {
 		}
 	}
 	if n := len(f.Locations) - 1; n > 0 {
-		fmt.Fprintf(&b, " Found in %d other place%s.", n, plural(n))
+		fmt.Fprintf(&b, " Found in %d other place%s.", n, Plural(n))
 	}
 	switch f.Validity {
 	case "active":
@@ -195,7 +194,8 @@ func Message(f *findings.Finding, ru Rule, root string) string {
 	return b.String()
 }
 
-func plural(n int) string {
+// Plural is "s" unless n is 1.
+func Plural(n int) string {
 	if n == 1 {
 		return ""
 	}
@@ -354,6 +354,3 @@ func WriteSARIF(path string, log *sarif.Report) error {
 	}
 	return nil
 }
-
-// WriteSARIFTo writes the log to w.
-func WriteSARIFTo(w io.Writer, log *sarif.Report) error { return log.PrettyWrite(w) }

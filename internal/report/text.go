@@ -46,9 +46,9 @@ func Text(w io.Writer, r *findings.Report, policy findings.FailOn) error {
 	s := Summarize(r, policy)
 	bw := &errWriter{w: w}
 	if len(r.Findings) == 0 {
-		fmt.Fprintf(bw, "No crates.io tokens found in %d target%s.\n", s.Targets, plural(s.Targets))
+		fmt.Fprintf(bw, "No crates.io tokens found in %d target%s.\n", s.Targets, Plural(s.Targets))
 	} else {
-		fmt.Fprintf(bw, "%d crates.io token%s found (%d failing) in %d target%s.\n\n", s.Findings, plural(s.Findings), s.Failing, s.Targets, plural(s.Targets))
+		fmt.Fprintf(bw, "%d crates.io token%s found (%d failing) in %d target%s.\n\n", s.Findings, Plural(s.Findings), s.Failing, s.Targets, Plural(s.Targets))
 		verified := false
 		for _, f := range r.Findings {
 			verified = verified || f.Validity != ""
@@ -101,7 +101,7 @@ func Text(w io.Writer, r *findings.Report, policy findings.FailOn) error {
 		}
 	}
 	if len(r.Ignored) > 0 {
-		fmt.Fprintf(bw, "\nIgnored (per the ignore file): %d token%s\n", len(r.Ignored), plural(len(r.Ignored)))
+		fmt.Fprintf(bw, "\nIgnored (per the ignore file): %d token%s\n", len(r.Ignored), Plural(len(r.Ignored)))
 		for _, ig := range r.Ignored {
 			fmt.Fprintf(bw, "  %s  %s  %s: %s\n", ig.Token, ig.SHA256[:16], ig.FileLine, ig.Reason)
 		}
@@ -114,7 +114,7 @@ func Text(w io.Writer, r *findings.Report, policy findings.FailOn) error {
 			n += c
 		}
 		slices.Sort(reasons)
-		fmt.Fprintf(bw, "\nDiscovered but not fetched: %d URL%s (%s); --format json lists them.\n", n, plural(n), strings.Join(reasons, "; "))
+		fmt.Fprintf(bw, "\nDiscovered but not fetched: %d URL%s (%s); --format json lists them.\n", n, Plural(n), strings.Join(reasons, "; "))
 	}
 	return bw.err
 }
