@@ -56,7 +56,7 @@ func TestSecretsAreHidden(t *testing.T) {
 
 func TestTerminalEscapes(t *testing.T) {
 	cases := map[string]string{
-		"a\x1b]0;title\x07b":          `a\x1b]0;title\x07b`,
+		"a\x1b]0;title\x07b":           `a\x1b]0;title\x07b`,
 		"line\n::error title=X::pwned": `line\x0a::error title=X::pwned`,
 		"::warning::forged":            `\x3a:warning::forged`,
 		"  ::x":                        `  \x3a:x`,
