@@ -50,8 +50,12 @@ type Match struct {
 	Token string
 	// Offset is the 0-based byte offset of the token's first byte.
 	Offset int64
-	// Line and Column are 1-based; Column counts bytes from the line start.
-	Line, Column int
+	// Line and Column are 1-based; Column counts bytes from the line start,
+	// Column16 UTF-16 code units (as SARIF and GitHub count columns).
+	Line, Column, Column16 int
+	// Length is how many input bytes the token takes: its own length, or
+	// that of its encoded form.
+	Length int
 	// Placeholder marks an obviously non-random filler (cio + one repeated
 	// character, an alphabet run, a word like "example").
 	Placeholder bool
@@ -142,6 +146,7 @@ type state struct {
 	line     int   // 1-based line at data[counted]
 	lineBase int64 // absolute offset of the first byte of the current line
 	counted  int   // data[:counted] has been counted for newlines
+	adj      int   // bytes minus UTF-16 code units from lineBase to data[counted]
 	resume   int   // where scanning resumes in the next data (after a carry)
 	inRun    bool  // the previous data ended inside a word run too long to be a token
 }
@@ -154,9 +159,60 @@ func (s *state) advance(data []byte, to int) {
 	seg := data[s.counted:to]
 	if n := bytes.Count(seg, []byte{'\n'}); n > 0 {
 		s.line += n
-		s.lineBase = s.base + int64(s.counted+bytes.LastIndexByte(seg, '\n')+1)
+		last := bytes.LastIndexByte(seg, '\n') + 1
+		s.lineBase = s.base + int64(s.counted+last)
+		s.adj = 0
+		seg = seg[last:]
 	}
+	s.adj += UTF16Adjust(seg)
 	s.counted = to
+}
+
+// UTF16Adjust returns how many more bytes than UTF-16 code units the UTF-8
+// text b takes: each continuation byte is one more, each four-byte sequence
+// (two UTF-16 units) one fewer. ASCII text, the common case, costs one test
+// per 32 bytes.
+func UTF16Adjust(b []byte) int {
+	n := 0
+	for {
+		i := simd.IndexHigh(b)
+		if i < 0 {
+			return n
+		}
+		// Count this stretch of text beyond ASCII in words, until the
+		// next 32 bytes of pure ASCII.
+		b = b[i:]
+		j := 0
+		for ; j+32 <= len(b); j += 32 {
+			w0, w1 := binary.LittleEndian.Uint64(b[j:]), binary.LittleEndian.Uint64(b[j+8:])
+			w2, w3 := binary.LittleEndian.Uint64(b[j+16:]), binary.LittleEndian.Uint64(b[j+24:])
+			if (w0|w1|w2|w3)&msb == 0 {
+				break
+			}
+			n += adjustWord(w0) + adjustWord(w1) + adjustWord(w2) + adjustWord(w3)
+		}
+		if j+32 > len(b) {
+			for ; j < len(b); j++ {
+				switch c := b[j]; {
+				case c&0xc0 == 0x80:
+					n++
+				case c&0xf8 == 0xf0:
+					n--
+				}
+			}
+		}
+		b = b[j:]
+	}
+}
+
+// adjustWord is UTF16Adjust for the eight bytes of x.
+func adjustWord(x uint64) int {
+	if x&msb == 0 {
+		return 0
+	}
+	cont := x & msb &^ (x << 1)                                 // 10xxxxxx
+	lead4 := x & (x << 1) & (x << 2) & (x << 3) &^ (x << 4) & msb // 11110xxx
+	return bits.OnesCount64(cont) - bits.OnesCount64(lead4)
 }
 
 // scan looks for tokens in data, starting at s.resume. It returns the
@@ -227,6 +283,8 @@ func (s *state) scan(data []byte, eof bool, fn func(Match)) int {
 			m.Offset = s.base + int64(p)
 			m.Line = s.line
 			m.Column = int(m.Offset-s.lineBase) + 1
+			m.Column16 = m.Column - s.adj
+			m.Length = len(m.Token)
 			fn(m)
 		}
 		p = e + 1
@@ -355,6 +413,9 @@ func IsPlaceholder(body []byte) bool {
 	return false
 }
 
+// nearCio is how many bytes skip looks at one by one before a vector search.
+const nearCio = 32
+
 // SWAR constants: one bit per byte.
 const (
 	lsb = 0x0101010101010101
@@ -383,18 +444,8 @@ func skip(data []byte, p int) int {
 	// Every token starts with "cio" at a word boundary, and in real
 	// JavaScript "cio" is rare (a handful in 30 MB): with AVX2, finding it
 	// is the whole search.
-	for from := p; simd.AVX2 && from < len(data); {
-		i := simd.Cio(data[from:])
-		if i < 0 {
-			// None: hand the scalar loop the run in progress at the end, which
-			// may be a token's start cut off by the read.
-			return runStart(data, p, len(data))
-		}
-		if j := from + i; j == 0 || !isWord[data[j-1]] {
-			return j
-		} else {
-			from = j + 1
-		}
+	if simd.AVX2 {
+		return skipAVX2(data, p)
 	}
 	// h holds one bit per block, the newest lowest: the last two blocks of
 	// the previous group and the four of this one.
@@ -410,6 +461,31 @@ func skip(data []byte, p int) int {
 		i += 32
 	}
 	return runStart(data, p, i)
+}
+
+// skipAVX2 is skip where the vector search for "cio" is available. After
+// each "cio" that is no token's start (inside a word) the next bytes are
+// looked at one by one before another vector search is set up: in input
+// made of "cio"s that set-up would be most of the cost.
+func skipAVX2(data []byte, p int) int {
+	for i := p; i < len(data); {
+		for end := min(i+nearCio, len(data)-2); i < end; i++ {
+			if data[i] == 'c' && data[i+1] == 'i' && data[i+2] == 'o' && (i == 0 || !isWord[data[i-1]]) {
+				return i
+			}
+		}
+		j := simd.Cio(data[i:])
+		if j < 0 {
+			break
+		}
+		if i += j; i == 0 || !isWord[data[i-1]] {
+			return i
+		}
+		i++
+	}
+	// None: hand the scalar loop the run in progress at the end, which may
+	// be a token's start cut off by the read.
+	return runStart(data, p, len(data))
 }
 
 // allWord is 1 if the 8 bytes at b are all word bytes, else 0, without branches.

@@ -394,3 +394,28 @@ func testRunsAcrossBlocks(t *testing.T) {
 		}
 	}
 }
+
+// TestUTF16Columns: SARIF counts columns in UTF-16 code units, so a line
+// with "é" (2 bytes, 1 unit), "…" (3 bytes, 1 unit) and a crab (4 bytes, 2
+// units) before a token has different byte and UTF-16 columns.
+func TestUTF16Columns(t *testing.T) {
+	tok := tokentest.New(70).API()
+	line := "// Café … 🦀 token: " // 19 characters, 20 UTF-16 units, 25 bytes
+	in := "first line\n" + line + tok + "\n"
+	check := func(name string, ms []detect.Match) {
+		t.Helper()
+		if len(ms) != 1 || ms[0].Line != 2 || ms[0].Column != len(line)+1 || ms[0].Column16 != 21 || ms[0].Length != len(tok) {
+			t.Errorf("%s: %s, want line 2, byte column %d, UTF-16 column 21", name, describe(ms), len(line)+1)
+		}
+	}
+	check("Find", detect.Find([]byte(in)))
+	check("Scan, one byte at a time", scanAll(t, iotest.OneByteReader(strings.NewReader(in))))
+	enc := "first line\n" + line + `"\u0063` + tok[1:] + `"` + "\n"
+	var got []detect.Match
+	d := detect.NewDecoder(func(m detect.Match) { got = append(got, m) })
+	d.Write([]byte(enc))
+	d.Close()
+	if len(got) != 1 || got[0].Column16 != 22 || got[0].Column != len(line)+2 || got[0].Length != len(tok)+5 {
+		t.Errorf("decoder: %+v, want UTF-16 column 22 and the escaped length", got)
+	}
+}

@@ -30,26 +30,48 @@ const (
 // text the Scanner already sees at the same place is not reported again.
 // A decoded token must hold its own boundaries in the decoded text, so
 // random base64 (images, fonts, wasm) does not produce findings.
-// Memory is bounded by the window. Work is spent only where a rare pattern
-// (see candPats) says an encoded token may start.
+//
+// Memory is bounded by the window, and time is linear in the input
+// whatever it holds: work is spent only where a rare pattern (see
+// candidates) says an encoded token may start, and each stretch of encoded
+// text is decoded once (per base64 alignment), however many candidates it
+// holds: 64 MB of %63 or Y2l costs a few times what plain text does.
 type Decoder struct {
 	fn     func(Match)
 	buf    []byte
 	base   int64 // absolute offset of buf[0]
 	line   int   // line at buf[0]
 	lnBase int64 // absolute offset of that line's first byte
+	adj    int   // bytes minus UTF-16 units from lnBase to buf[0]
 	// done is the absolute offset before which candidates are decided.
 	done int64
+	// Coverage: candidates before these absolute offsets were decided by
+	// an earlier decoding of the same stretch.
+	escUntil [3]int64 // per escape kind
+	cioUntil int64    // plain "cio" inside a long word run
+	b64Until int64
+	b64Seen  map[int64]bool // base64 tokens reported from the current run
 	// Scratch space reused across candidates.
-	dec []byte
+	dec  []byte
+	ends []int // source end of each decoded unit
+	// cursor caches line counting for report: buf[:curPos] holds curLines
+	// newlines; the last one ends at curLnBase (absolute), and curAdj is
+	// bytes minus UTF-16 units after it.
+	curPos, curLines, curAdj int
+	curLnBase                int64
 }
 
 // NewDecoder returns a Decoder that calls fn for each encoded token.
-func NewDecoder(fn func(Match)) *Decoder { return &Decoder{fn: fn, line: 1} }
+func NewDecoder(fn func(Match)) *Decoder {
+	d := &Decoder{}
+	d.Reset(fn)
+	return d
+}
 
 // Reset readies the Decoder for a new input, keeping its buffers.
 func (d *Decoder) Reset(fn func(Match)) {
-	*d = Decoder{fn: fn, line: 1, buf: d.buf[:0], dec: d.dec[:0]}
+	*d = Decoder{fn: fn, line: 1, buf: d.buf[:0], dec: d.dec[:0], ends: d.ends[:0], b64Seen: d.b64Seen}
+	clear(d.b64Seen)
 }
 
 // Write adds input.
@@ -82,6 +104,14 @@ var candidates = simd.NewPatterns(
 const (
 	decTail    = 512 // bytes kept undecided at the end: a fully escaped token and what follows
 	decContext = 64  // bytes kept before them: the unit before a token, a base64 run's start
+	// b64Span bounds one decoding of a base64 run; consecutive spans of a
+	// longer run overlap by b64Overlap, more than an encoded token with a
+	// character of context on each side.
+	b64Span    = 8 << 10
+	b64Overlap = 64
+	// nearBytes is how far past a candidate the next is looked for one
+	// byte at a time.
+	nearBytes = 64
 )
 
 // process handles the candidates in buf; without final it leaves the last
@@ -92,15 +122,25 @@ func (d *Decoder) process(final bool) {
 	if !final {
 		limit = max(len(b)-decTail, 0)
 	}
-	from := max(int(d.done-d.base), 0)
-	for from < limit {
+	d.curPos, d.curLines, d.curAdj, d.curLnBase = 0, 0, d.adj, d.lnBase
+	for from := max(int(d.done-d.base), 0); from < limit; {
 		i := candidates.Index3(b[from:min(limit+2, len(b))])
 		if i < 0 {
 			break
 		}
 		k := from + i
-		d.candidate(k)
-		from = k + 1
+		// Candidates come in clusters: the next nearBytes are walked one
+		// by one, which costs less than a vector search per candidate when
+		// they are dense (64 MB of %63).
+		last := min(limit, len(b)-2) // a pattern needs three bytes
+		for stop := k + 1; k < stop && k < last; k++ {
+			if k == from+i || candidates.At(b, k) {
+				k = d.candidate(k, final)
+				stop = k + 1 + nearBytes
+			}
+		}
+		k = max(k, from+i+1)
+		from = k
 	}
 	d.done = d.base + int64(limit)
 	keep := max(limit-decContext, 0)
@@ -111,75 +151,262 @@ func (d *Decoder) process(final bool) {
 	seg := b[:keep]
 	if n := bytes.Count(seg, []byte{'\n'}); n > 0 {
 		d.line += n
-		d.lnBase = d.base + int64(bytes.LastIndexByte(seg, '\n')+1)
+		last := bytes.LastIndexByte(seg, '\n') + 1
+		d.lnBase = d.base + int64(last)
+		d.adj = 0
+		seg = seg[last:]
 	}
+	d.adj += UTF16Adjust(seg)
 	d.base += int64(keep)
 	d.buf = append(d.buf[:0], b[keep:]...)
 }
 
-// candidate decodes around a pattern found at buf[k].
-func (d *Decoder) candidate(k int) {
+// candidate decodes around a pattern found at buf[k]. It returns where
+// the next candidate may be: k, or the end of a stretch of base64 that was
+// decoded whole and holds no other kind of candidate.
+func (d *Decoder) candidate(k int, final bool) int {
 	b := d.buf
 	before := func(s string) bool { return k >= len(s) && string(b[k-len(s):k]) == s }
 	switch string(b[k : k+3]) {
 	case "cio":
-		for _, kind := range escapeKinds {
-			d.tryEscaped(k, kind)
-		}
+		d.plainCio(k)
 	case "063":
 		if before(`\u0`) {
-			d.tryEscaped(k-3, escapeKinds[0])
+			d.tryEscaped(k-3, escJS)
 		}
 	case "x63":
 		if before(`\`) {
-			d.tryEscaped(k-1, escapeKinds[0])
+			d.tryEscaped(k-1, escJS)
 		} else if before("&#") {
-			d.tryEscaped(k-2, escapeKinds[2])
+			d.tryEscaped(k-2, escHTML)
 		}
 	case "X63":
 		if before("&#") {
-			d.tryEscaped(k-2, escapeKinds[2])
+			d.tryEscaped(k-2, escHTML)
 		}
 	case "%63":
-		d.tryEscaped(k, escapeKinds[1])
+		d.tryEscaped(k, escPercent)
 	case "#99":
 		if before("&") {
-			d.tryEscaped(k-1, escapeKinds[2])
+			d.tryEscaped(k-1, escHTML)
 		}
 	default:
-		d.tryBase64(k)
+		d.tryBase64(k, final)
+		// Inside a base64 run no other kind of candidate can begin an
+		// encoded token (their escapes are not base64 characters) but near
+		// its end, where an escape may follow: jump to there.
+		if end := int(d.b64Until-d.base) - b64Overlap; end > k {
+			return end
+		}
+	}
+	return k
+}
+
+// plainCio handles a plain "cio" at s, which begins an encoded token only
+// if the unit before it is an escape (\ncio…, %0Acio…, &#10;cio…) and the
+// plain word run is a token's length, or if an escape that may decode to a
+// word byte follows within the run (cio\u0041…). That is checked on the
+// raw bytes first, so a stretch of "\ncio\ncio…" costs a few byte tests
+// per candidate. A long plain word run rules out every "cio" inside it.
+func (d *Decoder) plainCio(s int) {
+	if d.base+int64(s) < d.cioUntil {
+		return
+	}
+	b := d.buf
+	j := s + 3
+	for j < len(b) && isWord[b[j]] {
+		j++
+	}
+	run := j - s
+	if run > tpLen {
+		d.cioUntil = d.base + int64(j)
+		return
+	}
+	tried := -1
+	if run == apiLen || run == tpLen {
+		// A token's length: it is encoded if the unit before it is an
+		// escape: \n, \x0a, \u000a; %0A; &#10;
+		at := func(i int, c byte) bool { return i >= 0 && b[i] == c }
+		if at(s-2, '\\') || at(s-4, '\\') || at(s-6, '\\') {
+			d.tryEscaped(s, escJS)
+			tried = int(escJS)
+		}
+		if at(s-3, '%') {
+			d.tryEscaped(s, escPercent)
+		}
+		if at(s-1, ';') {
+			d.tryEscaped(s, escHTML)
+		}
+	}
+	if j == len(b) {
+		return
+	}
+	var k escKind
+	switch b[j] {
+	case '\\':
+		k = escJS
+	case '%':
+		k = escPercent
+	case '&':
+		k = escHTML
+	default:
+		return
+	}
+	if int(k) != tried && mayDecodeToWord(b, j, k) {
+		d.tryEscaped(s, k)
 	}
 }
 
-// tryEscaped decodes, under one kind of escape, the unit before s and up
-// to 41 units from s, and reports a token that starts at s.
-func (d *Decoder) tryEscaped(s int, k escapeKind) {
+// mayDecodeToWord reports whether the escape of kind k at b[j] can stand
+// for a word byte; \n, %20 or &#10; cannot, and end a word run.
+func mayDecodeToWord(b []byte, j int, k escKind) bool {
+	if k == escJS && (j+1 == len(b) || b[j+1] != 'u' && b[j+1] != 'x') {
+		return false // \n, \t, \" …
+	}
+	c, n := k.unitByte(b, j)
+	return n > 1 && isWord[c]
+}
+
+// tryEscaped decodes, under escape kind k, the word run that starts at s
+// (the unit before it must decode to a non-word byte) and reports it if it
+// is a token that does not also stand in plain text at s. The stretch it
+// decodes is marked, so that candidates inside it are not looked at again.
+func (d *Decoder) tryEscaped(s int, k escKind) {
+	if d.base+int64(s) < d.escUntil[k] {
+		return
+	}
 	b := d.buf
-	dec := d.dec[:0]
-	defer func() { d.dec = dec[:0] }()
+	dec, ends := d.dec[:0], d.ends[:0]
+	lead := 0
 	if p := prevUnit(b, s, k); p >= 0 {
 		dec = k.decodeOrByte(dec, b, p, s)
-	}
-	lead := len(dec)
-	for i, n := s, 0; i < len(b) && n < 41; n++ {
-		if u := k.unit(b, i); u > 0 {
-			dec = k.decode(dec, b[i:i+u])
-			i += u
-		} else {
-			dec = append(dec, b[i])
-			i++
+		lead = len(dec)
+		if r, _ := utf8.DecodeLastRune(dec); r < utf8.RuneSelf && isWord[byte(r)] {
+			// Inside a word run: no token starts here. Mark the run's rest.
+			d.escUntil[k] = d.base + int64(skipRun(b, s, k))
+			d.dec = dec[:0]
+			return
 		}
+	}
+	j := s
+	for j < len(b) {
+		c, n := k.unitByte(b, j)
+		dec = append(dec, c)
+		j += n
+		ends = append(ends, j)
+		if !isWord[c] {
+			break
+		}
+		if len(dec)-lead > tpLen {
+			j = skipRun(b, j, k)
+			break
+		}
+	}
+	d.escUntil[k] = d.base + int64(j)
+	d.dec, d.ends = dec[:0], ends[:0]
+	n := len(dec) - lead
+	if n > 0 && !isWord[dec[len(dec)-1]] {
+		n-- // the byte that ended the run
+	}
+	if n != apiLen && n != tpLen {
+		return // the run (ended by a non-word byte) is no token's length
 	}
 	for _, m := range Find(dec) {
-		if m.Offset == int64(lead) && !d.plainHit(s, m.Token) {
-			d.report(m, s, k.name)
+		if m.Offset != int64(lead) || d.plainHit(s, m.Token) {
+			continue
+		}
+		end := ends[int(m.Offset)-lead+len(m.Token)-1]
+		m.Length = end - s
+		d.report(m, s, k.name())
+	}
+}
+
+// skipRun returns where the word run going on at j, under escape kind k,
+// ends: the start of the first unit that decodes to a non-word byte.
+func skipRun(b []byte, j int, k escKind) int {
+	for j < len(b) {
+		c, n := k.unitByte(b, j)
+		if !isWord[c] {
+			return j
+		}
+		j += n
+	}
+	return j
+}
+
+// unitByte decodes the unit at b[j] under kind k: an escape, or a plain
+// byte (n 1). A character outside ASCII comes back as ' ': it is no word
+// byte, which is all that matters of it here.
+func (k escKind) unitByte(b []byte, j int) (c byte, n int) {
+	c = b[j]
+	if c != k.intro() {
+		return c, 1
+	}
+	v := -1
+	switch k {
+	case escJS:
+		if j+1 >= len(b) {
+			return c, 1
+		}
+		switch b[j+1] {
+		case 'u':
+			v, n = hexValue(b, j+2, 4), 6
+		case 'x':
+			v, n = hexValue(b, j+2, 2), 4
+		default:
+			if n = escLen(b, j); n == 0 {
+				return c, 1
+			}
+			return ' ', n // \n, \t, \" …: never a word byte
+		}
+	case escPercent:
+		v, n = hexValue(b, j+1, 2), 3
+	case escHTML:
+		if n = htmlLen(b, j); n == 0 {
+			return c, 1
+		}
+		if b[j+2] == 'x' || b[j+2] == 'X' {
+			v = hexValue(b, j+3, n-4)
+		} else {
+			v = decValue(b[j+2 : j+n-1])
 		}
 	}
+	switch {
+	case v < 0:
+		return c, 1 // not an escape after all: the plain byte
+	case v >= utf8.RuneSelf:
+		return ' ', n
+	}
+	return byte(v), n
+}
+
+// hexValue reads n hex digits at b[i:], or returns -1.
+func hexValue(b []byte, i, n int) int {
+	if n <= 0 || n > 7 || i+n > len(b) {
+		return -1
+	}
+	v := 0
+	for _, c := range b[i : i+n] {
+		if !isHex(c) {
+			return -1
+		}
+		v = v<<4 | int(unhex(c))
+	}
+	return v
+}
+
+// decValue reads decimal digits (at most 7).
+func decValue(d []byte) int {
+	v := 0
+	for _, c := range d {
+		v = v*10 + int(c-'0')
+	}
+	return v
 }
 
 // decodeOrByte appends the decoding of b[p:s] when it is one unit of kind
 // k, else the byte before s.
-func (k escapeKind) decodeOrByte(dst, b []byte, p, s int) []byte {
+func (k escKind) decodeOrByte(dst, b []byte, p, s int) []byte {
 	if k.unit(b, p) == s-p {
 		return k.decode(dst, b[p:s])
 	}
@@ -188,16 +415,23 @@ func (k escapeKind) decodeOrByte(dst, b []byte, p, s int) []byte {
 
 // prevUnit returns where the unit of kind k (or the plain byte) before s
 // starts, or -1 at the start of the input.
-func prevUnit(b []byte, s int, k escapeKind) int {
+func prevUnit(b []byte, s int, k escKind) int {
 	if s == 0 {
 		return -1
 	}
-	for _, n := range []int{6, 4, 3, 2} {
-		if p := s - n; p >= 0 && k.unit(b, p) == n {
+	switch k {
+	case escJS:
+		for _, n := range []int{6, 4, 2} {
+			if p := s - n; p >= 0 && b[p] == '\\' && escLen(b, p) == n {
+				return p
+			}
+		}
+	case escPercent:
+		if p := s - 3; p >= 0 && b[p] == '%' && pctLen(b, p) == 3 {
 			return p
 		}
 	}
-	if k.intro == '&' && b[s-1] == ';' {
+	if k == escHTML && b[s-1] == ';' {
 		lo := max(0, s-12)
 		if j := bytes.LastIndexByte(b[lo:s], '&'); j >= 0 && k.unit(b, lo+j) == s-lo-j {
 			return lo + j
@@ -206,30 +440,53 @@ func prevUnit(b []byte, s int, k escapeKind) int {
 	return s - 1
 }
 
-// tryBase64 decodes the base64 around a pattern at k, in each of the four
-// alignments it can have, when it lies in a base64 run of 48 characters or
-// more, and reports the tokens found.
-func (d *Decoder) tryBase64(k int) {
+// tryBase64 decodes the base64 run around a pattern at k, in each of the
+// four alignments it can have, when it is 48 characters or longer, and
+// reports the tokens found. A long run is decoded in spans of b64Span that
+// overlap; candidates inside a decoded span are not looked at again.
+func (d *Decoder) tryBase64(k int, final bool) {
+	if d.base+int64(k) < d.b64Until {
+		return
+	}
 	b := d.buf
-	lo, hi := k, k
-	for lo > 0 && k-lo < decContext && isB64[b[lo-1]] {
+	// The run's start, but not further back than the last span's overlap,
+	// nor than half a span.
+	floor := max(0, int(d.b64Until-d.base)-b64Overlap, k-b64Span/2)
+	lo := k
+	for lo > floor && isB64[b[lo-1]] {
 		lo--
 	}
-	for hi < len(b) && hi-k < decContext && isB64[b[hi]] {
+	trueStart := lo == 0 && d.base == 0 || lo > 0 && !isB64[b[lo-1]]
+	if len(d.b64Seen) > 256 {
+		for at := range d.b64Seen {
+			if at < d.base+int64(lo) { // behind this span: never found again
+				delete(d.b64Seen, at)
+			}
+		}
+	}
+	hi := k
+	for hi < len(b) && hi-lo < b64Span && isB64[b[hi]] {
 		hi++
+	}
+	trueEnd := hi < len(b) && !isB64[b[hi]] || final && hi == len(b)
+	switch {
+	case trueEnd:
+		d.b64Until = d.base + int64(hi)
+	default:
+		d.b64Until = d.base + int64(max(hi-b64Overlap, k+1))
 	}
 	if hi-lo < minB64 {
 		return
 	}
-	for j := 0; j < 4; j++ {
-		start := k - j
-		if start < lo {
-			break
-		}
-		for start-4 >= lo && k-start < 12 {
-			start -= 4 // some decoded context before the token, for its boundary
-		}
-		d.decodeB64(start, min(hi, start+96))
+	if d.b64Seen == nil {
+		d.b64Seen = map[int64]bool{}
+	}
+	alpha := byte(0)
+	for _, c := range b[lo:hi] {
+		alpha |= b64Alphabet[c]
+	}
+	for j := 0; j < 4 && lo+j < hi; j++ {
+		d.decodeB64(lo+j, hi, j == 0 && trueStart, trueEnd, alpha)
 	}
 }
 
@@ -237,13 +494,22 @@ func (d *Decoder) tryBase64(k int) {
 func (d *Decoder) report(m Match, pos int, enc string) {
 	m.Encoding = enc
 	m.Offset = d.base + int64(pos)
-	seg := d.buf[:pos]
-	m.Line = d.line + bytes.Count(seg, []byte{'\n'})
-	lb := d.lnBase
-	if i := bytes.LastIndexByte(seg, '\n'); i >= 0 {
-		lb = d.base + int64(i+1)
+	if pos < d.curPos {
+		d.curPos, d.curLines, d.curAdj, d.curLnBase = 0, 0, d.adj, d.lnBase
 	}
-	m.Column = int(m.Offset-lb) + 1
+	seg := d.buf[d.curPos:pos]
+	if n := bytes.Count(seg, []byte{'\n'}); n > 0 {
+		d.curLines += n
+		last := bytes.LastIndexByte(seg, '\n') + 1
+		d.curLnBase = d.base + int64(d.curPos+last)
+		d.curAdj = 0
+		seg = seg[last:]
+	}
+	d.curAdj += UTF16Adjust(seg)
+	d.curPos = pos
+	m.Line = d.line + d.curLines
+	m.Column = int(m.Offset-d.curLnBase) + 1
+	m.Column16 = m.Column - d.curAdj
 	d.fn(m)
 }
 
@@ -257,19 +523,42 @@ func (d *Decoder) plainHit(pos int, tok string) bool {
 		(pos == 0 || !isWord[b[pos-1]]) && (end == len(b) || !isWord[b[end]])
 }
 
-type escapeKind struct {
-	name  string
-	intro byte
-	// unit returns the length of the escape at b[i], or 0.
-	unit func(b []byte, i int) int
-	// decode appends the decoding of the escape at b[i:i+n].
-	decode func(dst, esc []byte) []byte
+// escKind is one of the escape schemes a Decoder undoes.
+type escKind int
+
+const (
+	escJS      escKind = iota // \u0063, \x63, \n
+	escPercent                // %63
+	escHTML                   // &#99; &#x63;
+)
+
+func (k escKind) name() string {
+	return [...]string{EncEscapes, EncPercent, EncHTML}[k]
 }
 
-var escapeKinds = []escapeKind{
-	{EncEscapes, '\\', escLen, escDecode},
-	{EncPercent, '%', pctLen, pctDecode},
-	{EncHTML, '&', htmlLen, htmlDecode},
+// intro is the byte every escape of the kind starts with.
+func (k escKind) intro() byte { return "\\%&"[k] }
+
+// unit returns the length of the escape of kind k at b[i], or 0.
+func (k escKind) unit(b []byte, i int) int {
+	switch k {
+	case escJS:
+		return escLen(b, i)
+	case escPercent:
+		return pctLen(b, i)
+	}
+	return htmlLen(b, i)
+}
+
+// decode appends the decoding of the escape esc.
+func (k escKind) decode(dst, esc []byte) []byte {
+	switch k {
+	case escJS:
+		return escDecode(dst, esc)
+	case escPercent:
+		return pctDecode(dst, esc)
+	}
+	return htmlDecode(dst, esc)
 }
 
 func isHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
@@ -330,8 +619,17 @@ func pctLen(b []byte, i int) int {
 }
 
 func pctDecode(dst, esc []byte) []byte {
-	v, _ := strconv.ParseUint(string(esc[1:3]), 16, 8)
-	return append(dst, byte(v))
+	return append(dst, unhex(esc[1])<<4|unhex(esc[2]))
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c <= '9':
+		return c - '0'
+	case c <= 'F':
+		return c - 'A' + 10
+	}
+	return c - 'a' + 10
 }
 
 func htmlLen(b []byte, i int) int {
@@ -365,39 +663,69 @@ func htmlDecode(dst, esc []byte) []byte {
 	return utf8.AppendRune(dst, rune(v))
 }
 
-var isB64 [256]bool
+var (
+	isB64 [256]bool
+	// b64Alphabet marks the characters only one base64 alphabet has.
+	b64Alphabet [256]byte
+)
+
+// Which alphabets a run's characters belong to, ORed together.
+const (
+	b64Std   = 1 // + /
+	b64URL   = 2 // - _
+	b64Mixed = b64Std | b64URL
+)
 
 func init() {
 	for c := 0; c < 256; c++ {
 		isB64[c] = isAlnum[c] || c == '+' || c == '/' || c == '-' || c == '_'
 	}
+	b64Alphabet['+'], b64Alphabet['/'] = b64Std, b64Std
+	b64Alphabet['-'], b64Alphabet['_'] = b64URL, b64URL
 }
 
-func (d *Decoder) decodeB64(start, end int) {
+// decodeB64 decodes buf[start:end] and reports the tokens in it. A token
+// touching the decoded text's start or end counts only where that is the
+// run's own start (atStart) or end (atEnd), not a cut between spans.
+func (d *Decoder) decodeB64(start, end int, atStart, atEnd bool, alpha byte) {
 	run := d.buf[start:end]
 	if len(run) < minB64 {
 		return
 	}
 	enc := base64.RawStdEncoding
-	if bytes.ContainsAny(run, "-_") {
-		if bytes.ContainsAny(run, "+/") {
-			return // mixed alphabets: not base64
-		}
+	switch alpha {
+	case b64Mixed:
+		return // mixed alphabets: not base64
+	case b64URL:
 		enc = base64.RawURLEncoding
 	}
-	n := len(run) / 4 * 4
-	if len(run)%4 >= 2 {
-		n = len(run) // a valid unpadded tail
-	}
-	if need := enc.DecodedLen(n); cap(d.dec) < need {
+	if need := enc.DecodedLen(len(run)); cap(d.dec) < need {
 		d.dec = make([]byte, need)
 	}
-	dec := d.dec[:enc.DecodedLen(n)]
-	w, err := enc.Decode(dec, run[:n])
-	if err != nil {
-		return
+	n, w, err := len(run), 0, error(nil)
+	if atEnd && n%4 >= 2 {
+		// An unpadded tail, if it is a valid one.
+		w, err = enc.Decode(d.dec[:enc.DecodedLen(n)], run)
 	}
-	for _, m := range Find(dec[:w]) {
-		d.report(m, start+int(m.Offset)/3*4, EncBase64)
+	if !atEnd || n%4 < 2 || err != nil {
+		n = n / 4 * 4
+		if w, err = enc.Decode(d.dec[:enc.DecodedLen(n)], run[:n]); err != nil {
+			return
+		}
+	}
+	dec := d.dec[:w]
+	for _, m := range Find(dec) {
+		ds, de := int(m.Offset), int(m.Offset)+len(m.Token)
+		if ds == 0 && !atStart || de == len(dec) && !(atEnd && n == len(run)) {
+			continue
+		}
+		pos := start + ds/3*4
+		abs := d.base + int64(pos)
+		if d.b64Seen[abs] {
+			continue
+		}
+		d.b64Seen[abs] = true
+		m.Length = (de+2)/3*4 - ds/3*4
+		d.report(m, pos, EncBase64)
 	}
 }

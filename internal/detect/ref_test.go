@@ -20,13 +20,18 @@ func reference(data []byte) []Match {
 		return up && lo
 	}
 	var out []Match
-	line, col := 1, 1
+	line, col, col16 := 1, 1, 1
 	for i := 0; i < len(data); i++ {
 		if i > 0 {
-			if data[i-1] == '\n' {
-				line, col = line+1, 1
-			} else {
+			switch c := data[i-1]; {
+			case c == '\n':
+				line, col, col16 = line+1, 1, 1
+			case c&0xc0 == 0x80: // a continuation byte: no new UTF-16 unit
 				col++
+			case c&0xf8 == 0xf0: // a four-byte sequence begins: two UTF-16 units
+				col, col16 = col+1, col16+2
+			default:
+				col, col16 = col+1, col16+1
 			}
 		}
 		if i > 0 && word(data[i-1]) {
@@ -65,8 +70,8 @@ func reference(data []byte) []Match {
 			continue
 		}
 		tok := string(data[i : i+n])
-		out = append(out, Match{Rule: rule, Token: tok, Offset: int64(i), Line: line, Column: col,
-			Placeholder: IsPlaceholder([]byte(tok[len(tok)-32:]))})
+		out = append(out, Match{Rule: rule, Token: tok, Offset: int64(i), Line: line, Column: col, Column16: col16,
+			Length: n, Placeholder: IsPlaceholder([]byte(tok[len(tok)-32:]))})
 	}
 	return out
 }

@@ -18,17 +18,37 @@ func Cio(data []byte) int {
 	return -1
 }
 
+// IndexHigh returns the first index of a byte >= 0x80 (the start of
+// UTF-8 text beyond ASCII), or -1.
+func IndexHigh(data []byte) int {
+	i, checked := indexHigh(data)
+	if i >= 0 {
+		return i
+	}
+	for i := checked; i < len(data); i++ {
+		if data[i] >= 0x80 {
+			return i
+		}
+	}
+	return -1
+}
+
 // Patterns is a set of three-byte patterns prepared for Index3.
 type Patterns struct {
 	pats [][3]byte
 	vecs []byte // each byte of each pattern repeated 32 times
 	head [256]bool
+	// by[k][c] has bit j set when pattern j has byte c at position k.
+	by [3][256]uint32
 }
 
-// NewPatterns prepares three-byte patterns.
+// NewPatterns prepares three-byte patterns (at most 32).
 func NewPatterns(pats ...[3]byte) *Patterns {
 	p := &Patterns{pats: pats}
-	for _, pat := range pats {
+	for j, pat := range pats {
+		for k, c := range pat {
+			p.by[k][c] |= 1 << j
+		}
 		p.head[pat[0]] = true
 		for _, c := range pat {
 			for range 32 {
@@ -56,6 +76,13 @@ func (p *Patterns) Index3(data []byte) int {
 		}
 	}
 	return -1
+}
+
+// At reports whether one of the patterns starts at data[i] (data[i:i+3]
+// must exist): for callers that walk dense stretches one byte at a time,
+// where setting up a vector search per match would cost more.
+func (p *Patterns) At(data []byte, i int) bool {
+	return p.by[0][data[i]]&p.by[1][data[i+1]]&p.by[2][data[i+2]] != 0
 }
 
 var assetTerm, assetPair [256]bool

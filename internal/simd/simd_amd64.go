@@ -17,6 +17,16 @@ func index3AVX2(data []byte, pats []byte) (idx int, checked int)
 //go:noescape
 func indexAssetEndAVX2(data []byte) (idx int, checked int)
 
+//go:noescape
+func indexHighAVX2(data []byte) (idx int, checked int)
+
+func indexHigh(data []byte) (int, int) {
+	if !AVX2 {
+		return -1, 0
+	}
+	return indexHighAVX2(data)
+}
+
 func indexCio(data []byte) (int, int) {
 	if !AVX2 {
 		return -1, 0

@@ -299,3 +299,56 @@ aenone:
 	MOVQ SI, checked+32(FP)
 	VZEROUPPER
 	RET
+
+// func indexHighAVX2(data []byte) (idx int, checked int)
+// idx is the first i with data[i] >= 0x80, or -1; checked is how many bytes
+// were examined (a tail of under 32 is left). 128 bytes a step while all
+// are ASCII, then 32.
+TEXT ·indexHighAVX2(SB), NOSPLIT, $0-40
+	MOVQ data_base+0(FP), SI
+	MOVQ data_len+8(FP), DX
+	MOVQ SI, R11
+	MOVQ SI, R10
+	ADDQ DX, R10             // R10: end of data
+	MOVQ R10, R9
+	SUBQ $128, R9            // last start of a 128-byte step
+	SUBQ $32, R10            // last start of a 32-byte step
+
+hloop128:
+	CMPQ SI, R9
+	JGT  hloop32
+	VMOVDQU (SI), Y0
+	VPOR    32(SI), Y0, Y0
+	VPOR    64(SI), Y0, Y0
+	VPOR    96(SI), Y0, Y0
+	VPMOVMSKB Y0, AX
+	TESTL   AX, AX
+	JNZ     hloop32          // somewhere in these 128: find it 32 at a time
+	ADDQ    $128, SI
+	JMP     hloop128
+
+hloop32:
+	CMPQ SI, R10
+	JGT  hnone
+	VMOVDQU (SI), Y0
+	VPMOVMSKB Y0, AX
+	TESTL   AX, AX
+	JNZ     hhit
+	ADDQ    $32, SI
+	JMP     hloop32
+
+hhit:
+	BSFL AX, AX
+	ADDQ AX, SI
+	SUBQ R11, SI
+	MOVQ SI, idx+24(FP)
+	MOVQ SI, checked+32(FP)
+	VZEROUPPER
+	RET
+
+hnone:
+	SUBQ R11, SI
+	MOVQ $-1, idx+24(FP)
+	MOVQ SI, checked+32(FP)
+	VZEROUPPER
+	RET

@@ -8,3 +8,4 @@ var AVX2 = false
 func indexCio(data []byte) (int, int)            { return -1, 0 }
 func index3(data []byte, vecs []byte) (int, int) { return -1, 0 }
 func indexAssetEnd(data []byte) (int, int)       { return -1, 0 }
+func indexHigh(data []byte) (int, int)           { return -1, 0 }

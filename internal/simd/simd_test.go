@@ -42,6 +42,9 @@ func TestSearchesAgreeWithNaive(t *testing.T) {
 		pats := NewPatterns([3]byte{'c', 'i', 'o'}, [3]byte{'0', '6', '3'}, [3]byte{'Y', '2', 'l'})
 		for n := 0; n < 400; n++ {
 			data := randomText(r, n, "cio063Y2ljsapnRL\"'`?#)=. ")
+			if n%5 == 0 && n > 0 { // now and then a byte beyond ASCII, anywhere
+				data[r.IntN(n)] = byte(0x80 + r.IntN(0x80))
+			}
 			for from := 0; from <= len(data); from += 1 + n/7 {
 				d := data[from:]
 				if got, want := Cio(d), naive(d, func(i int) bool { return string(d[i:i+3]) == "cio" }); got != want {
@@ -52,6 +55,16 @@ func TestSearchesAgreeWithNaive(t *testing.T) {
 					return s == "cio" || s == "063" || s == "Y2l"
 				}); got != want {
 					t.Fatalf("Index3: len %d: %d, want %d", len(d), got, want)
+				}
+				wantHigh := -1
+				for i, c := range d {
+					if c >= 0x80 {
+						wantHigh = i
+						break
+					}
+				}
+				if got := IndexHigh(d); got != wantHigh {
+					t.Fatalf("IndexHigh (AVX2 %v): len %d: %d, want %d", AVX2, len(d), got, wantHigh)
 				}
 				if got, want := AssetEnd(d), naive(d, func(i int) bool {
 					switch string(d[i : i+2]) {
