@@ -7,6 +7,8 @@ import (
 	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -62,17 +64,24 @@ type Location struct {
 	// Encoding is what the token was hidden under ("base64"…), if anything.
 	Encoding string `json:"encoding,omitempty"`
 	// Source and SourceLine name the original file and line a source map
-	// gives for this place, when it has one.
+	// gives for this place, when it has one: from the map's sourcesContent
+	// when the place is in the map itself, else from the mappings of
+	// SourceMap, the map of the bundle the place is in.
 	Source     string `json:"source,omitempty"`
 	SourceLine int    `json:"sourceLine,omitempty"`
+	SourceMap  string `json:"sourceMap,omitempty"`
 	// InRepo marks a place in the repository checkout that holds the token.
-	InRepo bool  `json:"inRepo,omitempty"`
-	Line   int   `json:"line"`
-	Column int   `json:"column"`
-	Offset int64 `json:"offset"`
-	Length int   `json:"length"`
-	// Order is the index of the start target this location descends from:
-	// locations sort by it first, so the "first place found" is deterministic.
+	InRepo bool `json:"inRepo,omitempty"`
+	Line   int  `json:"line"`
+	// Column counts bytes from the line start, Column16 UTF-16 code units
+	// (what SARIF and GitHub count), both from 1.
+	Column   int   `json:"column"`
+	Column16 int   `json:"column16"`
+	Offset   int64 `json:"offset"`
+	// Length is how many bytes of the input the token (or its encoded
+	// form) takes.
+	Length int `json:"length"`
+	// Order is the index of the start target this location descends from.
 	Order int `json:"-"`
 }
 
@@ -91,9 +100,13 @@ type Finding struct {
 	Placeholder bool   `json:"placeholder"`
 	// Validity is crates.io's verdict when --verify asked (active,
 	// inactive, unknown, unverifiable); empty when not checked.
-	Validity       string     `json:"validity,omitempty"`
-	ValidityDetail string     `json:"validityDetail,omitempty"`
-	Locations      []Location `json:"locations"` // the first is the primary one
+	Validity       string `json:"validity,omitempty"`
+	ValidityDetail string `json:"validityDetail,omitempty"`
+	// Locations are the places kept (at most Limits.Locations, the first
+	// in PlaceOrder), the first the primary one; Occurrences counts every
+	// place the token was seen.
+	Locations   []Location `json:"locations"`
+	Occurrences int        `json:"occurrences"`
 }
 
 // Level is the SARIF level of a finding: error unless it is a placeholder,
@@ -159,33 +172,63 @@ type Report struct {
 	// Warnings are about the scan as a whole (a crawl cut short by --max-urls).
 	Warnings []string
 	// Ignored are findings the ignore file hides.
-	Ignored  []Ignored
+	Ignored []Ignored
+	// Counts has every target's state, including targets beyond
+	// Limits.Targets that are counted but not listed.
+	Counts   map[State]int
 	Started  time.Time
 	Finished time.Time
 }
 
+// Limits bound what a scan keeps, whatever its input: GitHub takes 25,000
+// results per run and 1,000 locations per result, and a hostile site must
+// not be able to grow memory without end. What goes past a limit is counted
+// and reported.
+type Limits struct {
+	Findings  int // distinct tokens
+	Locations int // places kept per token
+	Targets   int // targets listed one by one (all are counted)
+}
+
+// DefaultLimits are the limits of a scan.
+var DefaultLimits = Limits{Findings: 25000, Locations: 100, Targets: 50000}
+
 // Collector gathers matches and target outcomes from concurrent workers.
 type Collector struct {
 	mu       sync.Mutex
+	lim      Limits
 	byKey    map[string]*Finding
 	targets  []Target
+	counts   map[State]int
 	warnings []string
 	started  time.Time
+	// overflow counts matches of tokens past Limits.Findings.
+	overflow int
 }
 
-// NewCollector returns an empty collector.
-func NewCollector() *Collector {
-	return &Collector{byKey: map[string]*Finding{}, started: time.Now()}
+// NewCollector returns an empty collector with the default limits.
+func NewCollector() *Collector { return NewCollectorWith(DefaultLimits) }
+
+// NewCollectorWith returns an empty collector with the given limits.
+func NewCollectorWith(l Limits) *Collector {
+	return &Collector{lim: l, byKey: map[string]*Finding{}, counts: map[State]int{}, started: time.Now()}
 }
 
-// Add records a match seen at loc.
+// Add records a match seen at loc. Of a token's places, the Limits.Locations
+// first in PlaceOrder are kept whatever order they arrive in, so the report
+// does not depend on which worker finished first.
 func (c *Collector) Add(m detect.Match, loc Location) {
-	loc.Line, loc.Column, loc.Offset, loc.Length, loc.Encoding = m.Line, m.Column, m.Offset, len(m.Token), m.Encoding
+	loc.Line, loc.Column, loc.Column16, loc.Offset, loc.Encoding = m.Line, m.Column, m.Column16, m.Offset, m.Encoding
+	loc.Length = cmp.Or(m.Length, len(m.Token))
 	key := m.Rule + "\x00" + m.Token
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	f, ok := c.byKey[key]
 	if !ok {
+		if len(c.byKey) >= c.lim.Findings {
+			c.overflow++
+			return
+		}
 		tok := Secret(m.Token)
 		rule := m.Rule
 		if m.Placeholder {
@@ -194,14 +237,39 @@ func (c *Collector) Add(m detect.Match, loc Location) {
 		f = &Finding{Rule: rule, Token: tok, SHA256: tok.SHA256(), Placeholder: m.Placeholder}
 		c.byKey[key] = f
 	}
-	f.Locations = append(f.Locations, loc)
+	f.addPlace(loc, c.lim.Locations)
+}
+
+// addPlace keeps loc if it is among the first n places in PlaceOrder. A
+// place seen twice (a retried body) counts once.
+func (f *Finding) addPlace(loc Location, n int) {
+	worst := -1
+	for i, l := range f.Locations {
+		c := PlaceOrder(loc, l)
+		if c == 0 {
+			return
+		}
+		if worst < 0 || PlaceOrder(l, f.Locations[worst]) > 0 {
+			worst = i
+		}
+	}
+	f.Occurrences++
+	switch {
+	case len(f.Locations) < n:
+		f.Locations = append(f.Locations, loc)
+	case PlaceOrder(loc, f.Locations[worst]) < 0:
+		f.Locations[worst] = loc
+	}
 }
 
 // AddTarget records how a target ended.
 func (c *Collector) AddTarget(t Target) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.targets = append(c.targets, t)
+	c.counts[t.State]++
+	if len(c.targets) < c.lim.Targets {
+		c.targets = append(c.targets, t)
+	}
 }
 
 // Warn records a warning about the whole scan.
@@ -215,22 +283,39 @@ func (c *Collector) Warn(w string) {
 func (c *Collector) Report() *Report {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	r := &Report{Started: c.started, Finished: time.Now(), Warnings: slices.Clone(c.warnings)}
+	r := &Report{Started: c.started, Finished: time.Now(), Warnings: slices.Clone(c.warnings), Counts: maps.Clone(c.counts)}
 	for _, f := range c.byKey {
-		slices.SortFunc(f.Locations, compareLocations)
-		f.Locations = slices.CompactFunc(f.Locations, func(a, b Location) bool { return compareLocations(a, b) == 0 })
+		slices.SortFunc(f.Locations, PlaceOrder)
 		r.Findings = append(r.Findings, f)
 	}
-	// Real tokens before placeholders, then in the order they were found.
-	slices.SortFunc(r.Findings, func(a, b *Finding) int {
-		return cmp.Or(boolCmp(a.Placeholder, b.Placeholder), compareLocations(a.Locations[0], b.Locations[0]),
-			cmp.Compare(a.Rule, b.Rule), cmp.Compare(a.SHA256, b.SHA256))
-	})
+	SortFindings(r.Findings)
+	if c.overflow > 0 {
+		r.Warnings = append(r.Warnings, fmt.Sprintf("more than %d distinct tokens: %d further matches were not recorded (GitHub takes %d results per run)",
+			c.lim.Findings, c.overflow, c.lim.Findings))
+	}
+	if n := len(c.targets); n >= c.lim.Targets {
+		total := 0
+		for _, k := range c.counts {
+			total += k
+		}
+		if total > n {
+			r.Warnings = append(r.Warnings, fmt.Sprintf("%d targets ended; the first %d are listed one by one, all are counted", total, n))
+		}
+	}
 	r.Targets = slices.Clone(c.targets)
 	slices.SortStableFunc(r.Targets, func(a, b Target) int {
 		return cmp.Or(cmp.Compare(a.Order, b.Order), -boolCmp(a.Start, b.Start), cmp.Compare(a.Target, b.Target))
 	})
 	return r
+}
+
+// SortFindings puts real tokens before placeholders, then orders them by
+// their primary place.
+func SortFindings(fs []*Finding) {
+	slices.SortFunc(fs, func(a, b *Finding) int {
+		return cmp.Or(boolCmp(a.Placeholder, b.Placeholder), PlaceOrder(a.Locations[0], b.Locations[0]),
+			cmp.Compare(a.Rule, b.Rule), cmp.Compare(a.SHA256, b.SHA256))
+	})
 }
 
 func boolCmp(a, b bool) int {
@@ -243,10 +328,30 @@ func boolCmp(a, b bool) int {
 	return -1
 }
 
-func compareLocations(a, b Location) int {
-	return cmp.Or(cmp.Compare(a.Order, b.Order), cmp.Compare(a.Target, b.Target),
-		-boolCmp(a.Part == PartHeaders, b.Part == PartHeaders), // response headers first
-		cmp.Compare(a.Offset, b.Offset), cmp.Compare(a.Part, b.Part), cmp.Compare(a.Encoding, b.Encoding))
+// PlaceOrder orders the places of a token, the primary one first. It
+// depends only on what each place is, never on when it was found, so the
+// same leak gets the same primary place on every run: a place in the
+// repository, then a local file, then a response body, then response
+// headers; then by the place's stand-in path with content hashes taken out
+// (assets/index-[hash].js), so the next release's renamed bundle still
+// comes first; then line, column and the rest.
+func PlaceOrder(a, b Location) int {
+	return cmp.Or(cmp.Compare(placeRank(a), placeRank(b)), cmp.Compare(StablePath(a), StablePath(b)),
+		cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column),
+		cmp.Compare(a.Part, b.Part), cmp.Compare(a.Encoding, b.Encoding),
+		cmp.Compare(a.Target, b.Target), cmp.Compare(a.Offset, b.Offset))
+}
+
+func placeRank(l Location) int {
+	switch {
+	case l.InRepo:
+		return 0
+	case !l.IsURL:
+		return 1
+	case l.Part == PartHeaders:
+		return 3
+	}
+	return 2
 }
 
 // FailOn is the exit policy.

@@ -1,0 +1,149 @@
+package findings
+
+import (
+	"net"
+	"net/url"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/cratesguard/cratesguard/internal/safe"
+)
+
+// StandIn maps a URL to a relative path that names it, for SARIF, which
+// takes no URL: example.com/static/app.js, localhost_8080/index for
+// http://localhost:8080/. GitHub rejects a whole upload whose location URIs
+// have a scheme, and host:8080/… parses as scheme "host". A token in the URL
+// is redacted first.
+func StandIn(raw string) string {
+	u, err := url.Parse(safe.Redact(raw))
+	if err != nil || u.Host == "" {
+		return "url/" + url.PathEscape(safe.Redact(raw))
+	}
+	host := strings.ToLower(u.Hostname())
+	if ip := net.ParseIP(host); ip != nil && ip.To4() == nil {
+		host = strings.ReplaceAll(host, ":", "-") // IPv6
+	}
+	if p := u.Port(); p != "" && !(u.Scheme == "http" && p == "80") && !(u.Scheme == "https" && p == "443") {
+		host += "_" + p
+	}
+	p := u.EscapedPath()
+	if p == "" {
+		p = "/"
+	}
+	p = path.Clean(p)
+	if strings.HasSuffix(u.EscapedPath(), "/") || p == "/" {
+		p = strings.TrimSuffix(p, "/") + "/index"
+	}
+	return host + p
+}
+
+// StablePath names a place the same way across releases: the URL's
+// stand-in or the file's slash path, with content hashes replaced by
+// [hash] (see WithoutHashes). A file in the repository keeps its real path.
+func StablePath(l Location) string {
+	switch {
+	case l.IsURL:
+		return WithoutHashes(StandIn(l.Target))
+	case l.InRepo:
+		return filepath.ToSlash(l.Target)
+	}
+	return WithoutHashes(filepath.ToSlash(l.Target))
+}
+
+// HashMarker stands for a content hash in a stable path.
+const HashMarker = "[hash]"
+
+// WithoutHashes replaces the content hashes bundlers put in file and
+// directory names with [hash], so that the next release's bundle has the
+// same name: assets/index-4f9c2a1b.js (Vite's -XXXXXXXX, also with - and _
+// in it), static/js/main.8e1d2f3a.chunk.js (webpack's .hex.), Turbopack's
+// chunks/25rcys19867ep.js, Next.js's build-id directory, esbuild's
+// chunk-5TQJOEWO.js. Names with no digits, and short or all-letter pieces
+// (app.js, vendor-react.js, v2), are left alone.
+func WithoutHashes(p string) string {
+	segs := strings.Split(p, "/")
+	for i, s := range segs {
+		segs[i] = segmentWithoutHashes(s)
+	}
+	return strings.Join(segs, "/")
+}
+
+func segmentWithoutHashes(seg string) string {
+	if c := classify(seg, "-_"); len(seg) >= 16 && c.ok && c.digits > 0 && (c.upper || c.lower) {
+		return HashMarker // a build-id directory (Next.js writes 21 characters)
+	}
+	pieces := strings.Split(seg, ".")
+	for i, p := range pieces {
+		if i == len(pieces)-1 && i > 0 {
+			break // the extension
+		}
+		if c := classify(p, ""); isHexHash(p) || len(p) >= 8 && c.ok && c.digits > 0 && (c.upper || c.lower) {
+			pieces[i] = HashMarker
+			continue
+		}
+		pieces[i] = dashHash(p)
+	}
+	return strings.Join(pieces, ".")
+}
+
+// dashHash replaces a hash after the last dash of a name: Vite's eight
+// characters (which may hold - and _ themselves) or a longer one.
+func dashHash(p string) string {
+	if n := len(p); n > 9 && p[n-9] == '-' {
+		if c := classify(p[n-8:], "-_"); c.ok && (c.digits > 0 || c.upper && c.lower) {
+			return p[:n-8] + HashMarker
+		}
+	}
+	if i := strings.LastIndexAny(p, "-_~"); i > 0 {
+		h := p[i+1:]
+		if c := classify(h, ""); len(h) >= 8 && (isHexHash(h) || c.ok && c.digits > 0 && (c.upper || c.lower)) {
+			return p[:i+1] + HashMarker
+		}
+	}
+	return p
+}
+
+// isHexHash: 8 or more hex digits, or 4 to 7 with both digits and letters.
+func isHexHash(s string) bool {
+	if len(s) < 4 {
+		return false
+	}
+	digit, letter := false, false
+	for _, c := range []byte(s) {
+		switch {
+		case c >= '0' && c <= '9':
+			digit = true
+		case c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F':
+			letter = true
+		default:
+			return false
+		}
+	}
+	return len(s) >= 8 || digit && letter
+}
+
+// classes says what characters s holds; ok is false when it holds any but
+// letters, digits and extra.
+type classes struct {
+	digits       int
+	upper, lower bool
+	ok           bool
+}
+
+func classify(s, extra string) classes {
+	c := classes{ok: s != ""}
+	for _, b := range []byte(s) {
+		switch {
+		case b >= '0' && b <= '9':
+			c.digits++
+		case b >= 'a' && b <= 'z':
+			c.lower = true
+		case b >= 'A' && b <= 'Z':
+			c.upper = true
+		case strings.IndexByte(extra, b) < 0:
+			c.ok = false
+		}
+	}
+	return c
+}
