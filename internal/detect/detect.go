@@ -210,7 +210,7 @@ func adjustWord(x uint64) int {
 	if x&msb == 0 {
 		return 0
 	}
-	cont := x & msb &^ (x << 1)                                 // 10xxxxxx
+	cont := x & msb &^ (x << 1)                                   // 10xxxxxx
 	lead4 := x & (x << 1) & (x << 2) & (x << 3) &^ (x << 4) & msb // 11110xxx
 	return bits.OnesCount64(cont) - bits.OnesCount64(lead4)
 }

@@ -10,17 +10,17 @@ func TestWithoutHashes(t *testing.T) {
 		"example.com/assets/Admin-D9vG_k3-.js":  "example.com/assets/Admin-[hash].js",
 		"example.com/assets/index-CkQeyWRz.css": "example.com/assets/index-[hash].css",
 		// webpack / Create React App
-		"example.com/static/js/main.8e1d.chunk.js":           "example.com/static/js/main.[hash].chunk.js",
-		"example.com/static/js/288.1f82d3f1.chunk.js":        "example.com/static/js/288.[hash].chunk.js",
+		"example.com/static/js/main.8e1d.chunk.js":             "example.com/static/js/main.[hash].chunk.js",
+		"example.com/static/js/288.1f82d3f1.chunk.js":          "example.com/static/js/288.[hash].chunk.js",
 		"example.com/static/css/main.a1b2c3d4e5f6a7b8c9d0.css": "example.com/static/css/main.[hash].css",
 		// Next.js (Turbopack chunks, webpack pages, build id)
 		"example.com/_next/static/chunks/25rcys19867ep.js":                 "example.com/_next/static/chunks/[hash].js",
-		"example.com/_next/static/chunks/pages/_app-c1e8a3b9d0e1f2a3.js":    "example.com/_next/static/chunks/pages/_app-[hash].js",
+		"example.com/_next/static/chunks/pages/_app-c1e8a3b9d0e1f2a3.js":   "example.com/_next/static/chunks/pages/_app-[hash].js",
 		"example.com/_next/static/kS8z2jdnJ9xQ0pWmZbT1c/_buildManifest.js": "example.com/_next/static/[hash]/_buildManifest.js",
 		// esbuild / Angular / Parcel
-		"example.com/chunk-5TQJOEWO.js":          "example.com/chunk-[hash].js",
-		"example.com/main.abc123def4567890.js":   "example.com/main.[hash].js",
-		"example.com/index.1a2b3c4d.js":          "example.com/index.[hash].js",
+		"example.com/chunk-5TQJOEWO.js":        "example.com/chunk-[hash].js",
+		"example.com/main.abc123def4567890.js": "example.com/main.[hash].js",
+		"example.com/index.1a2b3c4d.js":        "example.com/index.[hash].js",
 		// not hashes
 		"example.com/static/app.js":               "example.com/static/app.js",
 		"example.com/vendor-react.js":             "example.com/vendor-react.js",
