@@ -3,12 +3,14 @@
 package target
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"net/url"
 	"os"
 	"strings"
+
+	"github.com/cratesguard/cratesguard/internal/safe"
+	"github.com/cratesguard/cratesguard/internal/textfile"
 )
 
 // Target is one thing to scan: an http(s) URL or a local file or directory.
@@ -29,65 +31,92 @@ func (t Target) String() string {
 	return t.Path
 }
 
+// Error is a target that cannot be scanned. Reason never repeats the
+// target: a list file's line may hold a secret, and ReadList shows only
+// the file and line.
+type Error struct {
+	Raw    string
+	Reason string
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("target %q: %s", e.Raw, e.Reason) }
+
 // Parse validates one target. Anything with a scheme must be http or https
-// with a host; anything else must be an existing file or directory.
+// with a host, and must not carry credentials or a crates.io token (it
+// would be sent to the server and printed); anything else must be an
+// existing file or directory.
 func Parse(raw string) (Target, error) {
 	s := strings.TrimSpace(raw)
 	if s == "" {
-		return Target{}, fmt.Errorf("empty target")
+		return Target{}, &Error{raw, "empty target"}
 	}
 	if i := strings.Index(s, "://"); i > 0 && !strings.ContainsAny(s[:i], `/\`) {
 		u, err := url.Parse(s)
 		if err != nil {
-			return Target{}, fmt.Errorf("target %q is not a valid URL: %v", s, err)
+			return Target{}, &Error{s, "not a valid URL"}
 		}
 		if u.Scheme != "http" && u.Scheme != "https" {
-			return Target{}, fmt.Errorf("target %q: scheme %q is not supported (use http or https)", s, u.Scheme)
+			return Target{}, &Error{s, "the scheme is not supported (use http or https)"}
 		}
 		if u.Hostname() == "" {
-			return Target{}, fmt.Errorf("target %q: URL has no host", s)
+			return Target{}, &Error{s, "the URL has no host"}
 		}
 		if u.User != nil {
-			return Target{}, fmt.Errorf("target %q: credentials in URLs would be printed in reports; pass them with --header instead", redactUser(u))
+			c := *u
+			c.User = url.User("…") // the error shows the URL without them
+			return Target{}, &Error{c.String(), "credentials in URLs would be sent along and printed in reports; pass them with --header instead"}
+		}
+		if safe.HasToken(s) {
+			return Target{}, &Error{s, "the URL holds a crates.io token: it would be sent to the server; take it out (and revoke it)"}
 		}
 		u.Fragment = ""
 		return Target{Raw: s, URL: u}, nil
 	}
 	if _, err := os.Lstat(s); err != nil {
 		if os.IsNotExist(err) {
-			return Target{}, fmt.Errorf("target %q: no such file or directory (URLs need http:// or https://)", s)
+			return Target{}, &Error{s, "no such file or directory (URLs need http:// or https://)"}
 		}
-		return Target{}, fmt.Errorf("target %q: %v", s, err)
+		return Target{}, &Error{s, "cannot be read"}
 	}
 	return Target{Raw: s, Path: s}, nil
 }
 
-func redactUser(u *url.URL) string {
-	c := *u
-	c.User = url.User("…")
-	return c.String()
-}
-
-// ReadList reads targets from r, one per line; blank lines and lines
-// starting with # are ignored. Errors name the source and line.
+// ReadList reads targets from r, one per line; blank lines and # comments
+// (a line starting with #, or # after white space) are ignored. Errors name
+// the source and line, never the line's content.
 func ReadList(r io.Reader, name string) ([]string, error) {
 	var out []string
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for line := 1; sc.Scan(); line++ {
-		s := strings.TrimSpace(sc.Text())
-		if s == "" || strings.HasPrefix(s, "#") {
-			continue
+	err := textfile.Lines(r, name, func(n int, line string) error {
+		s := StripComment(line)
+		if s == "" {
+			return nil
 		}
 		if _, err := Parse(s); err != nil {
-			return nil, fmt.Errorf("%s:%d: %v", name, line, err)
+			reason := err.Error()
+			if te, ok := err.(*Error); ok {
+				reason = te.Reason
+			}
+			return fmt.Errorf("%s:%d: %s", name, n, reason)
 		}
 		out = append(out, s)
+		return nil
+	})
+	return out, err
+}
+
+// StripComment drops a # comment (at the line's start, or after white
+// space: a # inside a URL is its fragment) and surrounding white space.
+func StripComment(line string) string {
+	s := strings.TrimSpace(line)
+	if strings.HasPrefix(s, "#") {
+		return ""
 	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %v", name, err)
+	for i := 1; i < len(s); i++ {
+		if s[i] == '#' && (s[i-1] == ' ' || s[i-1] == '\t') {
+			return strings.TrimSpace(s[:i])
+		}
 	}
-	return out, nil
+	return s
 }
 
 // ReadFile reads a targets file.

@@ -6,12 +6,14 @@
 //
 //	<sha256> [expires=YYYY-MM-DD] <reason>
 //
+// The SHA-256 may be shortened to a prefix of 12 hex digits or more (the
+// text output shows 16); it ignores every token whose SHA-256 starts with it.
+//
 // GitHub code scanning ignores SARIF suppressions (alerts stay open), so
 // ignored findings are filtered out and counted in the run's notifications.
 package triage
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -20,6 +22,9 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/cratesguard/cratesguard/internal/safe"
+	"github.com/cratesguard/cratesguard/internal/textfile"
 )
 
 // DefaultFile is the ignore file's name at the root of the repository.
@@ -33,7 +38,11 @@ type Entry struct {
 	Line    int
 }
 
-var sha256Hex = regexp.MustCompile(`^[0-9a-f]{64}$`)
+// MinPrefix is the shortest SHA-256 prefix an entry may give: 48 bits, so
+// that two tokens of one project sharing it is out of the question.
+const MinPrefix = 12
+
+var sha256Hex = regexp.MustCompile(`^[0-9a-f]{12,64}$`)
 
 // ParseError names the file and line of a malformed entry.
 type ParseError struct {
@@ -44,40 +53,41 @@ type ParseError struct {
 
 func (e *ParseError) Error() string { return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg) }
 
-// Parse reads entries; a malformed line is an error naming it.
+// Parse reads entries; a malformed line is an error naming it (never
+// repeating it: a pasted token must not be printed back).
 func Parse(r io.Reader, name string) ([]Entry, error) {
 	var out []Entry
-	sc := bufio.NewScanner(r)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
+	err := textfile.Lines(r, name, func(n int, line string) error {
+		line = strings.TrimSpace(line)
 		if line == "" || strings.HasPrefix(line, "#") {
-			continue
+			return nil
 		}
 		e, err := parseLine(line)
 		if err != nil {
-			return nil, &ParseError{name, n, err.Error()}
+			return &ParseError{name, n, err.Error()}
 		}
 		e.Line = n
 		out = append(out, e)
-	}
-	return out, sc.Err()
+		return nil
+	})
+	return out, err
 }
 
 func parseLine(line string) (Entry, error) {
+	if safe.HasToken(line) {
+		return Entry{}, errors.New("this line holds a token, not its SHA-256: never commit a token; revoke it, then use `cratesguard ignore add <sha256>`")
+	}
 	fields := strings.Fields(line)
 	var e Entry
 	e.SHA256 = strings.ToLower(fields[0])
 	if !sha256Hex.MatchString(e.SHA256) {
-		if strings.HasPrefix(fields[0], "cio") {
-			return e, errors.New("this looks like a token, not its SHA-256: never commit a token; use `cratesguard ignore add <sha256>`")
-		}
-		return e, fmt.Errorf("%q is not a SHA-256 (64 hex digits)", fields[0])
+		return e, fmt.Errorf("the line does not start with a SHA-256 (%d to 64 hex digits)", MinPrefix)
 	}
 	rest := fields[1:]
 	if len(rest) > 0 && strings.HasPrefix(rest[0], "expires=") {
 		d, err := time.Parse("2006-01-02", strings.TrimPrefix(rest[0], "expires="))
 		if err != nil {
-			return e, fmt.Errorf("%q is not expires=YYYY-MM-DD", rest[0])
+			return e, errors.New("its expires= is not a date YYYY-MM-DD")
 		}
 		e.Expires = d
 		rest = rest[1:]
@@ -114,11 +124,11 @@ func Format(e Entry) string {
 
 // Append adds an entry to the file, creating it with a header if needed.
 func Append(path string, e Entry) error {
+	if safe.HasToken(e.SHA256) || strings.HasPrefix(strings.ToLower(e.SHA256), "cio") {
+		return errors.New("give the token's SHA-256, not the token itself (cratesguard prints it beside every finding)")
+	}
 	if !sha256Hex.MatchString(e.SHA256) {
-		if strings.HasPrefix(e.SHA256, "cio") {
-			return errors.New("give the token's SHA-256, not the token itself (cratesguard prints it beside every finding)")
-		}
-		return fmt.Errorf("%q is not a SHA-256 (64 lowercase hex digits)", e.SHA256)
+		return fmt.Errorf("%q is not a SHA-256 or a prefix of one (%d to 64 hex digits, as the findings table shows)", e.SHA256, MinPrefix)
 	}
 	if strings.TrimSpace(e.Reason) == "" {
 		return errors.New("--reason is required: say why this token may be ignored (revoked on…, test fixture…)")
@@ -128,7 +138,7 @@ func Append(path string, e Entry) error {
 		return err
 	}
 	for _, x := range existing {
-		if x.SHA256 == e.SHA256 {
+		if strings.HasPrefix(x.SHA256, e.SHA256) || strings.HasPrefix(e.SHA256, x.SHA256) {
 			return fmt.Errorf("%s already ignores that token (line %d)", path, x.Line)
 		}
 	}
@@ -148,14 +158,24 @@ func Append(path string, e Entry) error {
 }
 
 // Active splits entries into those in force at now and those expired.
-func Active(entries []Entry, now time.Time) (active map[string]Entry, expired []Entry) {
-	active = map[string]Entry{}
+func Active(entries []Entry, now time.Time) (active, expired []Entry) {
 	for _, e := range entries {
 		if !e.Expires.IsZero() && !now.Before(e.Expires.AddDate(0, 0, 1)) {
 			expired = append(expired, e)
 			continue
 		}
-		active[e.SHA256] = e
+		active = append(active, e)
 	}
 	return active, expired
+}
+
+// Match returns the entry among active that ignores the token with this
+// SHA-256 (an entry's SHA-256 may be a prefix), if any.
+func Match(active []Entry, sha string) (Entry, bool) {
+	for _, e := range active {
+		if strings.HasPrefix(sha, e.SHA256) {
+			return e, true
+		}
+	}
+	return Entry{}, false
 }

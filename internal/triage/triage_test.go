@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cratesguard/cratesguard/internal/tokentest"
 )
 
 func TestParse(t *testing.T) {
@@ -21,21 +23,31 @@ func TestParse(t *testing.T) {
 	if es[1].SHA256 != sha || !es[1].Expires.IsZero() {
 		t.Errorf("entry 1 (upper-case hex is folded): %+v", es[1])
 	}
-	for _, bad := range []string{sha, sha + " expires=31/12/2026 x", "abc reason", "cio" + strings.Repeat("A", 32) + " oops"} {
+	tok := tokentest.New(1).API()
+	for _, bad := range []string{sha, sha + " expires=31/12/2026 x", "abc reason", tok + " oops", "CARGO_REGISTRY_TOKEN=" + tok, strings.Repeat("f", 11) + " short"} {
 		_, err := Parse(strings.NewReader("# x\n"+bad+"\n"), "f")
 		var pe *ParseError
 		if !errors.As(err, &pe) || pe.Line != 2 {
 			t.Errorf("%q: %v, want an error naming line 2", bad, err)
 		}
+		if err != nil && strings.Contains(err.Error(), tok) {
+			t.Errorf("the error repeats a token")
+		}
+	}
+	if es, err := Parse(strings.NewReader(sha[:12]+" prefix from the table\n"), "f"); err != nil || len(es) != 1 {
+		t.Errorf("a 12-digit prefix: %v", err)
 	}
 }
 
 func TestActive(t *testing.T) {
 	day := func(s string) time.Time { d, _ := time.Parse("2006-01-02", s); return d }
-	es := []Entry{{SHA256: "a", Expires: day("2026-11-26")}, {SHA256: "b", Expires: day("2026-11-25")}, {SHA256: "c"}}
+	es := []Entry{{SHA256: "aaaa", Expires: day("2026-11-26")}, {SHA256: "b", Expires: day("2026-11-25")}, {SHA256: "c"}}
 	active, expired := Active(es, day("2026-11-26").Add(23*time.Hour))
-	if _, ok := active["a"]; !ok || len(expired) != 1 || expired[0].SHA256 != "b" || len(active) != 2 {
-		t.Errorf("active %v expired %v: an entry holds through its expiry day", active, expired)
+	if _, ok := Match(active, "aaaa1234"); !ok || len(expired) != 1 || expired[0].SHA256 != "b" || len(active) != 2 {
+		t.Errorf("active %v expired %v: an entry holds through its expiry day, and matches as a prefix", active, expired)
+	}
+	if _, ok := Match(active, "abab"); ok {
+		t.Errorf("a prefix matched a SHA-256 it is not a prefix of")
 	}
 }
 
