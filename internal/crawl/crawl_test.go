@@ -1,6 +1,7 @@
 package crawl
 
 import (
+	"fmt"
 	"net/url"
 	"slices"
 	"strings"
@@ -23,7 +24,8 @@ func extract(t *testing.T, c Content, base, body string, piece int) []string {
 		b = b[n:]
 	}
 	var out []string
-	for _, l := range e.Close() {
+	ls, _ := e.Close()
+	for _, l := range ls {
 		k := "asset"
 		if l.Kind == Page {
 			k = "page"
@@ -190,8 +192,9 @@ func TestFrontier(t *testing.T) {
 		{link("https://EXAMPLE.com/#frag", Page), 0, "", true},
 		{link("https://example.com/a.js", Asset), 0, "", false},
 		{link("https://example.com:443/a.js#x", Asset), 0, "", true},
-		{link("https://evil.com/x", Page), 0, "host evil.com", false},
-		{link("https://evil.com@example.com.evil.com/x", Page), 0, "host example.com.evil.com", false},
+		{link("https://evil.com/x", Page), 0, "origin https://evil.com:443", false},
+		{link("https://evil.com@example.com.evil.com/x", Page), 0, "credentials", false},
+		{link("https://example.com.evil.com/x", Page), 0, "origin https://example.com.evil.com:443", false},
 		{link("https://cdn.example.net/lib.js", Asset), 0, "", false},
 		{link("https://example.com/private/key.json", Asset), 0, "--include/--exclude", false},
 		{link("https://example.com/p1", Page), 0, "", false},
@@ -199,7 +202,7 @@ func TestFrontier(t *testing.T) {
 		{link("https://example.com/p1.js", Asset), 1, "over --max-urls 4", false},
 	}
 	for i, c := range cases {
-		d := f.Admit(c.l, c.depth)
+		d := f.Admit(c.l, start, c.depth)
 		if d.Dup != c.dup || (c.skip == "") != (d.Skip == "") || !strings.Contains(d.Skip, c.skip) {
 			t.Errorf("case %d %s: %+v, want skip %q dup %v", i, c.l.URL, d, c.skip, c.dup)
 		}
@@ -212,5 +215,123 @@ func TestFrontier(t *testing.T) {
 	}
 	if !Match(nil, []string{"**/*.map"}, "/a/b.js") || Match(nil, []string{"**/*.map"}, "/a/b.js.map") || !Match([]string{"/static/**"}, nil, "/static/x.js") {
 		t.Error("Match globs on URL paths")
+	}
+}
+
+// TestScopeIsTheOrigin: from http://127.0.0.1:A/ nothing on another port
+// is in scope, nor http from https, nor a URL with credentials or a token;
+// --allow-host host means the default ports, host:port that port; headers
+// go only to origins in scope, and in clear only to an http start origin.
+func TestScopeIsTheOrigin(t *testing.T) {
+	a := mustURL(t, "http://127.0.0.1:8001/")
+	s := mustURL(t, "https://secure.example/")
+	f := NewFrontier(Options{Depth: 2, MaxURLs: 100, AllowHosts: []string{"cdn.example", "127.0.0.1:9000"}}, []*url.URL{a, s})
+	tok := "c" + "io" + strings.Repeat("Ab1", 10) + "Zz"
+	cases := []struct {
+		u, from string
+		in      bool
+		headers bool
+	}{
+		{"http://127.0.0.1:8001/x.js", "http://127.0.0.1:8001/", true, true},
+		{"http://127.0.0.1:8002/x.js", "http://127.0.0.1:8001/", false, false}, // another port
+		{"http://localhost:8001/x.js", "http://127.0.0.1:8001/", false, false}, // another host name
+		{"https://127.0.0.1:8001/x.js", "http://127.0.0.1:8001/", false, false},
+		{"http://127.0.0.1:9000/x.js", "http://127.0.0.1:8001/", true, false}, // allowed, but in clear: no headers
+		{"https://127.0.0.1:9000/x.js", "http://127.0.0.1:8001/", true, true}, // allowed host:port, either scheme
+		{"https://secure.example/app.js", "https://secure.example/", true, true},
+		{"http://secure.example/app.js", "https://secure.example/", false, false}, // downgrade
+		{"https://cdn.example/lib.js", "https://secure.example/", true, true},
+		{"https://cdn.example:8443/lib.js", "https://secure.example/", false, false}, // not a default port
+		{"http://cdn.example/lib.js", "https://secure.example/", false, false},       // downgrade
+		{"http://u:p@127.0.0.1:8001/", "http://127.0.0.1:8001/", false, false},
+		{"http://127.0.0.1:8001/cb?t=" + tok, "http://127.0.0.1:8001/", false, false},
+		{"http://127.0.0.1:8001/cb?t=%63io" + tok[3:], "http://127.0.0.1:8001/", false, false},
+		{"ftp://127.0.0.1:8001/", "http://127.0.0.1:8001/", false, false},
+	}
+	for _, c := range cases {
+		u := mustURL(t, c.u)
+		if got := f.InScope(u, mustURL(t, c.from)) == ""; got != c.in {
+			t.Errorf("InScope(%s from %s) = %v, want %v (%s)", c.u, c.from, got, c.in, f.InScope(u, mustURL(t, c.from)))
+		}
+		if got := f.HeadersFor(u); got != c.headers {
+			t.Errorf("HeadersFor(%s) = %v, want %v", c.u, got, c.headers)
+		}
+	}
+}
+
+func TestFrontierRemembersABoundedNumberOfURLs(t *testing.T) {
+	start := mustURL(t, "https://example.com/")
+	f := NewFrontier(Options{Depth: 5, MaxURLs: 10, MaxDecided: 100}, []*url.URL{start})
+	for i := 0; i < 1000; i++ {
+		f.Admit(Link{URL: mustURL(t, fmt.Sprintf("https://example.com/p%d", i)), Kind: Page}, start, 0)
+	}
+	if len(f.seen) != 100 || f.Dropped() != 901 {
+		t.Errorf("%d URLs remembered, %d dropped; want 100 and 901", len(f.seen), f.Dropped())
+	}
+}
+
+func TestExtractorsAreCapped(t *testing.T) {
+	var b strings.Builder
+	for i := 0; i < MaxLinks+500; i++ {
+		fmt.Fprintf(&b, `<a href="/p%d">x</a>"/c%d.js",`, i, i)
+	}
+	for _, c := range []Content{HTML, JS} {
+		e := NewExtractor(c, mustURL(t, "https://example.com/"))
+		e.Write([]byte(b.String()))
+		ls, warns := e.Close()
+		if len(ls) != MaxLinks || len(warns) != 1 || !strings.Contains(warns[0], "were not followed") {
+			t.Errorf("%v: %d links, warnings %q", c, len(ls), warns)
+		}
+	}
+	// A 3 MiB attribute is passed over, and the links after it are found.
+	page := `<a href="/before">b</a><div data-x="` + strings.Repeat("x", 3<<20) + `"></div><a href="/after">a</a>`
+	e := NewExtractor(HTML, mustURL(t, "https://example.com/"))
+	for p := []byte(page); len(p) > 0; p = p[min(len(p), 32<<10):] {
+		e.Write(p[:min(len(p), 32<<10)])
+	}
+	ls, warns := e.Close()
+	var got []string
+	for _, l := range ls {
+		got = append(got, l.URL.Path)
+	}
+	if !slices.Contains(got, "/before") || !slices.Contains(got, "/after") || len(warns) != 1 {
+		t.Errorf("links %v, warnings %q", got, warns)
+	}
+}
+
+func TestSourceMapMappings(t *testing.T) {
+	// Line 1: segments at columns 0 (src 0, line 0), 10 (src 1, line 4),
+	// 20 (src 1, line 6); line 2: column 0 (src 0, line 6+2). Places on
+	// line 3 have no segment.
+	sm := `{"version":3,"sourceRoot":"app/","sources":["a.ts","b.ts"],"mappings":"AAAA,UCIA,UAEA;ADEA"}`
+	idx := NewSourceMapIndex()
+	idx.Want([]Pos{{1, 5}, {1, 15}, {1, 30}, {2, 3}, {3, 1}})
+	for b := []byte(sm); len(b) > 0; b = b[min(len(b), 7):] {
+		idx.Write(b[:min(len(b), 7)])
+	}
+	got := fmt.Sprint(idx.Resolve())
+	want := "[{{1 5} app/a.ts 1} {{1 15} app/b.ts 5} {{1 30} app/b.ts 7} {{2 3} app/a.ts 9}]"
+	if got != want {
+		t.Errorf("Resolve = %s\nwant      %s", got, want)
+	}
+}
+
+func TestSourceMapIndexIsBounded(t *testing.T) {
+	// 200,000 sources of 64 bytes (12.8 MB of names) and 400,000 empty
+	// sourcesContent strings: the index keeps 4 MiB of names and a window
+	// of ranges.
+	idx := NewSourceMapIndex()
+	idx.Write([]byte(`{"sources":[`))
+	name := `"` + strings.Repeat("n", 62) + `",`
+	for i := 0; i < 200000; i++ {
+		idx.Write([]byte(name))
+	}
+	idx.Write([]byte(`"last"],"sourcesContent":[`))
+	for i := 0; i < 400000; i++ {
+		idx.Write([]byte(`"",`))
+	}
+	idx.Write([]byte(`""]}`))
+	if idx.sourceBytes > maxSourceBytes || len(idx.ranges) > 200000 || len(idx.Warnings()) != 1 {
+		t.Errorf("kept %d bytes of names, %d ranges, warnings %q", idx.sourceBytes, len(idx.ranges), idx.Warnings())
 	}
 }

@@ -2,6 +2,8 @@ package crawl
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"io"
 	"net/url"
 	"strings"
@@ -41,9 +43,21 @@ type Link struct {
 // Extractor collects links from content written to it in any pieces.
 type Extractor interface {
 	io.Writer
-	// Close ends the input and returns the links found.
-	Close() []Link
+	// Close ends the input and returns the links found, at most MaxLinks,
+	// with warnings about what was passed over (links past the cap, an
+	// HTML token too long to read).
+	Close() ([]Link, []string)
 }
+
+// MaxLinks bounds the links taken from one response: a page listing a
+// million links must not grow memory without end. Past it, links are
+// counted and reported.
+const MaxLinks = 10000
+
+// maxHTMLToken bounds what the HTML tokenizer buffers for one tag, text or
+// comment (a 63 MB attribute): past it, that token is passed over and
+// tokenizing starts again after it.
+const maxHTMLToken = 1 << 20
 
 // NewExtractor returns the extractor for a kind of content at base, or nil
 // when that kind has no links to follow. Source maps have none worth
@@ -64,12 +78,34 @@ func NewExtractor(c Content, base *url.URL) Extractor {
 	return nil
 }
 
-// links accumulates resolved links, skipping what cannot be fetched.
+// links accumulates resolved links, skipping what cannot be fetched, up to
+// MaxLinks.
 type links struct {
-	out []Link
+	out     []Link
+	dropped int
+}
+
+// full reports whether the cap is reached, counting the link that finds it so.
+func (l *links) full() bool {
+	if len(l.out) >= MaxLinks {
+		l.dropped++
+		return true
+	}
+	return false
+}
+
+// warnings says what was passed over.
+func (l *links) warnings() []string {
+	if l.dropped == 0 {
+		return nil
+	}
+	return []string{fmt.Sprintf("more than %d links: %d more were not followed", MaxLinks, l.dropped)}
 }
 
 func (l *links) add(base *url.URL, ref string, k Kind, guess bool, via string) {
+	if l.full() {
+		return
+	}
 	ref = strings.TrimSpace(ref)
 	if ref == "" || strings.HasPrefix(ref, "#") {
 		return
@@ -91,10 +127,11 @@ func (l *links) add(base *url.URL, ref string, k Kind, guess bool, via string) {
 // htmlExtractor runs x/net/html's tokenizer on the streamed page in a
 // goroutine fed through a pipe, so a page is never held whole.
 type htmlExtractor struct {
-	pw   *io.PipeWriter
-	wg   sync.WaitGroup
-	base *url.URL
-	l    links
+	pw      *io.PipeWriter
+	wg      sync.WaitGroup
+	base    *url.URL
+	l       links
+	tooLong int // tokens over maxHTMLToken
 }
 
 var assetRels = map[string]bool{"stylesheet": true, "preload": true, "modulepreload": true, "prefetch": true, "manifest": true}
@@ -113,26 +150,52 @@ func newHTMLExtractor(base *url.URL) *htmlExtractor {
 
 func (e *htmlExtractor) Write(p []byte) (int, error) { return e.pw.Write(p) }
 
-func (e *htmlExtractor) Close() []Link {
+func (e *htmlExtractor) Close() ([]Link, []string) {
 	e.pw.Close()
 	e.wg.Wait()
-	return e.l.out
+	w := e.l.warnings()
+	if e.tooLong > 0 {
+		w = append(w, fmt.Sprintf("%d HTML token%s longer than %d KiB (a tag, attribute or text) passed over for links",
+			e.tooLong, plural(e.tooLong), maxHTMLToken>>10))
+	}
+	return e.l.out, w
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
 }
 
 func (e *htmlExtractor) run(r io.Reader) {
 	z := html.NewTokenizer(r)
+	z.SetMaxBuf(maxHTMLToken)
 	var inline *textExtractor // the inline <script> or <style> being read
 	for {
 		switch z.Next() {
 		case html.ErrorToken:
-			return
+			if !errors.Is(z.Err(), html.ErrBufferExceeded) {
+				return
+			}
+			// A token too long to hold: pass it over and start again after
+			// what was read of it (as text, until the next tag).
+			e.tooLong++
+			inline = nil
+			z = html.NewTokenizer(r)
+			z.SetMaxBuf(maxHTMLToken)
 		case html.TextToken:
 			if inline != nil {
 				inline.Write(z.Text())
 			}
 		case html.EndTagToken:
 			if inline != nil {
-				e.l.out = append(e.l.out, inline.Close()...)
+				ls, _ := inline.Close()
+				for _, l := range ls {
+					if !e.l.full() {
+						e.l.out = append(e.l.out, l)
+					}
+				}
 				inline = nil
 			}
 		case html.StartTagToken, html.SelfClosingTagToken:
@@ -203,9 +266,9 @@ func (e *textExtractor) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-func (e *textExtractor) Close() []Link {
+func (e *textExtractor) Close() ([]Link, []string) {
 	e.scan(true)
-	return e.l.out
+	return e.l.out, e.l.warnings()
 }
 
 var assetExts = []string{".js", ".mjs", ".cjs", ".css", ".map", ".json"}
@@ -306,6 +369,9 @@ func (e *textExtractor) add(ref string, guess bool, via string) {
 	if e.seen[ref] {
 		return
 	}
+	if e.l.full() {
+		return
+	}
 	e.seen[ref] = true
 	base := e.base
 	if via == "string literal" && !e.css && !strings.HasPrefix(ref, ".") && !strings.HasPrefix(ref, "/") && !strings.Contains(ref, "://") {
@@ -364,11 +430,11 @@ func (e *lineExtractor) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-func (e *lineExtractor) Close() []Link {
+func (e *lineExtractor) Close() ([]Link, []string) {
 	if e.robots && len(e.buf) > 0 {
 		e.line(string(e.buf))
 	}
-	return e.l.out
+	return e.l.out, e.l.warnings()
 }
 
 func (e *lineExtractor) line(s string) {

@@ -2,42 +2,79 @@ package crawl
 
 import (
 	"fmt"
+	"net"
 	"net/url"
 	"strings"
 	"sync"
 
 	"github.com/bmatcuk/doublestar/v4"
+
+	"github.com/cratesguard/cratesguard/internal/safe"
 )
 
 // Options bound a crawl.
 type Options struct {
-	Depth      int      // link hops from a start URL; 0 follows nothing
-	MaxURLs    int      // URLs fetched in all, start URLs included
-	AllowHosts []string // hosts besides the start URLs' own
+	Depth int // link hops from a start URL; 0 follows nothing
+	// MaxURLs bounds the URLs fetched in all, start URLs included.
+	MaxURLs int
+	// AllowHosts are more origins the crawl may visit: "host" is that host
+	// on the default ports (80 for http, 443 for https), "host:port" that
+	// port with either scheme.
+	AllowHosts []string
 	Include    []string // doublestar globs on the URL path
 	Exclude    []string
+	// MaxDecided bounds the URLs decided (fetched or skipped) in all: links
+	// past it are counted, not remembered. Default max(50,000, 2*MaxURLs).
+	MaxDecided int
 }
+
+// Origin is a URL's scheme, host and port (the default port made explicit).
+type Origin struct{ Scheme, Host, Port string }
+
+// OriginOf returns u's origin.
+func OriginOf(u *url.URL) Origin {
+	o := Origin{Scheme: strings.ToLower(u.Scheme), Host: strings.TrimSuffix(strings.ToLower(u.Hostname()), "."), Port: u.Port()}
+	if o.Port == "" {
+		o.Port = map[string]string{"http": "80", "https": "443"}[o.Scheme]
+	}
+	return o
+}
+
+func (o Origin) String() string { return o.Scheme + "://" + net.JoinHostPort(o.Host, o.Port) }
 
 // Frontier decides which discovered URLs are fetched. Each URL is decided
-// once (after normalisation); a refused one gets a reason to report.
+// once (after normalisation); a refused one gets a reason to report. The
+// crawl's scope is the exact origin of each start URL (scheme, host and
+// port) and the origins --allow-host names; a page served over https never
+// leads to plain http.
 type Frontier struct {
 	opts     Options
+	starts   map[Origin]bool
+	hosts    map[string]bool // --allow-host without a port
+	hostPort map[string]bool // --allow-host host:port
 	mu       sync.Mutex
 	seen     map[string]bool
-	hosts    map[string]bool
 	admitted int
 	limitHit bool
+	dropped  int // links past MaxDecided
 }
 
-// NewFrontier starts a frontier. Start URLs are always admitted and their
-// hosts allowed.
+// NewFrontier starts a frontier. Start URLs are always admitted.
 func NewFrontier(opts Options, starts []*url.URL) *Frontier {
-	f := &Frontier{opts: opts, seen: map[string]bool{}, hosts: map[string]bool{}}
+	if opts.MaxDecided == 0 {
+		opts.MaxDecided = max(50000, 2*opts.MaxURLs)
+	}
+	f := &Frontier{opts: opts, seen: map[string]bool{}, starts: map[Origin]bool{}, hosts: map[string]bool{}, hostPort: map[string]bool{}}
 	for _, h := range opts.AllowHosts {
-		f.hosts[strings.ToLower(strings.TrimSuffix(h, "."))] = true
+		h = strings.ToLower(strings.TrimSpace(h))
+		if host, port, err := net.SplitHostPort(h); err == nil {
+			f.hostPort[net.JoinHostPort(strings.TrimSuffix(host, "."), port)] = true
+		} else {
+			f.hosts[strings.TrimSuffix(strings.Trim(h, "[]"), ".")] = true
+		}
 	}
 	for _, u := range starts {
-		f.hosts[strings.ToLower(u.Hostname())] = true
+		f.starts[OriginOf(u)] = true
 		if n := Normalize(u); !f.seen[n] {
 			f.seen[n] = true
 			f.admitted++
@@ -70,10 +107,38 @@ func Normalize(u *url.URL) string {
 	return c.String()
 }
 
-// HostAllowed reports whether a host may be fetched: a start URL's host or
-// one given with --allow-host, compared on the parsed host name.
-func (f *Frontier) HostAllowed(u *url.URL) bool {
-	return f.hosts[strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))]
+// InScope says why u may not be fetched, or "" when it may: it must be an
+// http(s) URL of a start origin or of an --allow-host origin, carry no
+// credentials or token, and not be plain http reached from https (from,
+// the page or redirect that led to it; nil for none).
+func (f *Frontier) InScope(u, from *url.URL) string {
+	o := OriginOf(u)
+	switch {
+	case o.Scheme != "http" && o.Scheme != "https":
+		return "not an http(s) URL"
+	case from != nil && strings.EqualFold(from.Scheme, "https") && o.Scheme == "http":
+		return "plain http from an https page: not followed (no downgrade)"
+	case u.User != nil:
+		return "the URL carries credentials (user:password@): not fetched"
+	case safe.HasToken(u.String()):
+		return "the URL holds a crates.io token: not fetched (the token is reported where the link was found)"
+	case f.starts[o], f.hostPort[net.JoinHostPort(o.Host, o.Port)]:
+		return ""
+	case f.hosts[o.Host] && (o.Port == "80" && o.Scheme == "http" || o.Port == "443" && o.Scheme == "https"):
+		return ""
+	}
+	return fmt.Sprintf("origin %s is not a start origin (allow it with --allow-host %s)", o, net.JoinHostPort(o.Host, o.Port))
+}
+
+// HeadersFor says whether the configured --header values may be sent to
+// u: only to origins in scope, and over plain http only to an origin the
+// user named as a start URL with http:// (never in clear elsewhere).
+func (f *Frontier) HeadersFor(u *url.URL) bool {
+	o := OriginOf(u)
+	if f.InScope(u, nil) != "" {
+		return false
+	}
+	return o.Scheme == "https" || f.starts[o]
 }
 
 // Decision is what the frontier made of a link.
@@ -86,8 +151,9 @@ type Decision struct {
 	Dup  bool
 }
 
-// Admit decides a link found at a page of depth d.
-func (f *Frontier) Admit(l Link, d int) Decision {
+// Admit decides a link found at a page of depth d (from is that page's
+// URL; nil for a probe).
+func (f *Frontier) Admit(l Link, from *url.URL, d int) Decision {
 	dec := Decision{URL: Normalize(l.URL), Depth: d}
 	if l.Kind == Page {
 		dec.Depth = d + 1
@@ -98,12 +164,17 @@ func (f *Frontier) Admit(l Link, d int) Decision {
 		dec.Dup = true
 		return dec
 	}
+	if len(f.seen) >= f.opts.MaxDecided {
+		f.dropped++
+		dec.Dup = true // not remembered, not reported one by one: counted
+		return dec
+	}
 	f.seen[dec.URL] = true
 	switch {
 	case f.opts.Depth == 0 && !l.Probe:
 		dec.Skip = "not followed: --depth 0"
-	case !f.HostAllowed(l.URL):
-		dec.Skip = fmt.Sprintf("host %s is not a start host (allow it with --allow-host)", l.URL.Hostname())
+	case f.InScope(l.URL, from) != "":
+		dec.Skip = f.InScope(l.URL, from)
 	case !Match(f.opts.Include, f.opts.Exclude, l.URL.Path):
 		dec.Skip = "path filtered out by --include/--exclude"
 	case dec.Depth > f.opts.Depth:
@@ -115,6 +186,14 @@ func (f *Frontier) Admit(l Link, d int) Decision {
 		f.admitted++
 	}
 	return dec
+}
+
+// Dropped is how many links were passed over because MaxDecided URLs had
+// been decided already.
+func (f *Frontier) Dropped() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.dropped
 }
 
 // LimitHit reports whether --max-urls stopped the crawl.
