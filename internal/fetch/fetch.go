@@ -43,9 +43,14 @@ type Options struct {
 	// (default 30s).
 	Backoff       time.Duration
 	RetryAfterCap time.Duration
-	// AllowRedirect says whether a redirect to u may be followed; nil
-	// allows all. A refused one ends the fetch with an OtherHost RedirectError.
-	AllowRedirect func(u *url.URL) bool
+	// Follow says why a redirect from one URL to another must not be
+	// followed ("" when it may be; nil follows all). A refused one ends the
+	// fetch with an OtherHost RedirectError, after the caller has seen the
+	// redirect response.
+	Follow func(from, to *url.URL) string
+	// HeadersFor says whether Headers may be sent to u (nil: everywhere).
+	// It is asked again at every hop of a redirect chain.
+	HeadersFor func(u *url.URL) bool
 	// Transport overrides the HTTP transport (tests).
 	Transport http.RoundTripper
 	// TLS, when set, configures the client side of TLS (tests trust their
@@ -93,7 +98,10 @@ func New(opts Options) *Fetcher {
 		rt = sp
 	}
 	f := &Fetcher{opts: opts}
-	f.client = &http.Client{Transport: rt, CheckRedirect: f.checkRedirect}
+	// Redirects are followed here, one hop at a time, not by the client:
+	// each hop's response is the caller's to scan, and each hop decides
+	// afresh where headers may go.
+	f.client = &http.Client{Transport: rt, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	return f
 }
 
@@ -124,30 +132,21 @@ type RedirectError struct {
 
 func (e *RedirectError) Error() string { return e.Msg }
 
-func (f *Fetcher) checkRedirect(req *http.Request, via []*http.Request) error {
-	for _, v := range via {
-		if v.URL.String() == req.URL.String() {
-			return &RedirectError{Msg: fmt.Sprintf("redirect loop: %s redirects back to itself after %d hops", req.URL, len(via))}
-		}
-	}
-	if len(via) > f.opts.MaxRedirects {
-		return &RedirectError{Msg: fmt.Sprintf("stopped after %d redirects (last to %s)", f.opts.MaxRedirects, req.URL)}
-	}
-	if f.opts.AllowRedirect != nil && !f.opts.AllowRedirect(req.URL) {
-		return &RedirectError{Msg: fmt.Sprintf("redirected to %s, another host: not followed (allow it with --allow-host %s)",
-			req.URL, req.URL.Hostname()), OtherHost: true}
-	}
-	return nil
-}
-
 // Close releases idle connections.
 func (f *Fetcher) Close() { f.client.CloseIdleConnections() }
 
 // Response is a fetched URL whose body is being streamed.
 type Response struct {
-	URL        string // final URL after redirects
-	Status     int
-	Header     http.Header
+	URL    string // this response's URL: after redirects, the final one
+	Status int
+	Header http.Header
+	// Redirect is the resolved Location of a redirect response that is
+	// followed next (or refused): the caller sees the redirect's headers and
+	// body like any other. Empty for the response that ends the chain.
+	Redirect string
+	// Hop counts redirects before this response (0 for the first);
+	// Redirected is set on a final response reached through one.
+	Hop        int
 	Redirected bool
 	// Attempt counts from 1; Final says no retry follows this attempt.
 	Attempt int
@@ -189,19 +188,26 @@ func (b *Body) Bytes() int64 { return b.n }
 // Truncated reports whether the body went on past the cap.
 func (b *Body) Truncated() bool { return b.truncated }
 
-// Get fetches url and calls fn with the response while its body is open.
-// The timeout covers each attempt's whole exchange, body included. Every
-// HTTP status reaches fn on the last attempt: deciding what a 404 means is
-// the caller's business. When an attempt fails (connection error, timeout,
-// 429, 5xx, or fn's error while reading the body) it is retried after a
-// backoff, so fn may run more than once and must start afresh each time.
-func (f *Fetcher) Get(ctx context.Context, url string, fn func(*Response) error) error {
+// Get fetches url and calls fn with each response while its body is open:
+// the redirects of the chain (Response.Redirect set), then the response
+// that ends it. The timeout covers each attempt's whole exchange, redirects
+// and bodies included; spent is time already used against the first
+// attempt's (waiting for a --rate slot). Every HTTP status reaches fn on
+// the last attempt: deciding what a 404 means is the caller's business.
+// When an attempt fails (connection error, timeout, 429, 5xx, or fn's
+// error while reading the body) it is retried after a backoff, so fn may
+// see the same responses again and must expect it (Hop 0 begins an attempt).
+func (f *Fetcher) Get(ctx context.Context, url string, spent time.Duration, fn func(*Response) error) error {
 	var err error
 	for attempt := 1; ; attempt++ {
 		final := attempt > f.opts.Retries
 		var wait time.Duration
 		var retry bool
-		wait, retry, err = f.once(ctx, url, attempt, final, fn)
+		timeout := f.opts.Timeout
+		if attempt == 1 {
+			timeout -= spent
+		}
+		wait, retry, err = f.once(ctx, url, attempt, final, timeout, fn)
 		if err == nil || !retry || final {
 			if err != nil && attempt > 1 {
 				err = fmt.Errorf("%w (after %d attempts)", err, attempt)
@@ -230,18 +236,77 @@ func (e *StatusError) Error() string {
 
 func retryableStatus(s int) bool { return s == http.StatusTooManyRequests || s >= 500 }
 
-// once makes one attempt. It returns how long the server asked to wait
-// before the next one, and whether the failure is worth retrying.
-func (f *Fetcher) once(ctx context.Context, url string, attempt int, final bool, fn func(*Response) error) (time.Duration, bool, error) {
-	actx, cancel := context.WithTimeout(ctx, f.opts.Timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(actx, http.MethodGet, url, nil)
-	if err != nil {
-		return 0, false, err
+// once makes one attempt, following redirects. It returns how long the
+// server asked to wait before the next attempt, and whether the failure is
+// worth retrying.
+func (f *Fetcher) once(ctx context.Context, start string, attempt int, final bool, timeout time.Duration, fn func(*Response) error) (time.Duration, bool, error) {
+	if timeout <= 0 {
+		return 0, false, fmt.Errorf("timed out after %s (--timeout covers waiting for a --rate slot, headers and body)", f.opts.Timeout)
 	}
+	actx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	cur := start
+	seen := map[string]bool{}
+	for hop := 0; ; hop++ {
+		seen[cur] = true
+		req, err := http.NewRequestWithContext(actx, http.MethodGet, cur, nil)
+		if err != nil {
+			return 0, false, err
+		}
+		f.setHeaders(req)
+		resp, err := f.client.Do(req)
+		if err != nil {
+			return 0, ctx.Err() == nil, describe(actx, err, f.opts.Timeout)
+		}
+		next, redirect := location(resp)
+		if !redirect && retryableStatus(resp.StatusCode) && !final {
+			io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // lets the connection be reused
+			resp.Body.Close()
+			return retryAfter(resp.Header.Get("Retry-After"), f.opts.RetryAfterCap), true, &StatusError{resp.StatusCode}
+		}
+		r, err := f.response(resp, attempt, final, hop)
+		if err != nil {
+			resp.Body.Close()
+			return 0, false, err
+		}
+		if redirect {
+			r.Redirect = next.String()
+		} else {
+			r.Redirected = hop > 0
+		}
+		err = fn(r)
+		io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
+		resp.Body.Close()
+		if err != nil {
+			return 0, ctx.Err() == nil, describe(actx, err, f.opts.Timeout)
+		}
+		if !redirect {
+			return 0, false, nil
+		}
+		switch {
+		case seen[next.String()]:
+			return 0, false, &RedirectError{Msg: fmt.Sprintf("redirect loop: %s redirects back to %s after %d hops", cur, next, hop+1)}
+		case hop+1 > f.opts.MaxRedirects:
+			return 0, false, &RedirectError{Msg: fmt.Sprintf("stopped after %d redirects (last to %s)", f.opts.MaxRedirects, next)}
+		}
+		if f.opts.Follow != nil {
+			if why := f.opts.Follow(resp.Request.URL, next); why != "" {
+				return 0, false, &RedirectError{Msg: fmt.Sprintf("redirected to %s: not followed: %s", next, why), OtherHost: true}
+			}
+		}
+		cur = next.String()
+	}
+}
+
+// setHeaders puts the standard and the configured headers on a request;
+// the configured ones only where HeadersFor allows.
+func (f *Fetcher) setHeaders(req *http.Request) {
 	req.Header.Set("User-Agent", f.opts.UserAgent)
 	req.Header.Set("Accept-Encoding", "gzip, deflate, br")
 	req.Header.Set("Accept", "*/*")
+	if f.opts.HeadersFor != nil && !f.opts.HeadersFor(req.URL) {
+		return
+	}
 	for _, h := range f.opts.Headers {
 		if strings.EqualFold(h.Name, "Host") {
 			req.Host = h.Value
@@ -249,34 +314,43 @@ func (f *Fetcher) once(ctx context.Context, url string, attempt int, final bool,
 		}
 		req.Header.Set(h.Name, h.Value)
 	}
-	resp, err := f.client.Do(req)
+}
+
+// location returns where a redirect response leads, resolved against its
+// URL; ok is false for any other response.
+func location(resp *http.Response) (*url.URL, bool) {
+	switch resp.StatusCode {
+	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+	default:
+		return nil, false
+	}
+	loc := resp.Header.Get("Location")
+	if loc == "" {
+		return nil, false
+	}
+	u, err := resp.Request.URL.Parse(loc)
 	if err != nil {
-		var re *RedirectError
-		retry := !errors.As(err, &re) && ctx.Err() == nil
-		return 0, retry, describe(actx, err, f.opts.Timeout)
+		return nil, false
 	}
-	defer resp.Body.Close()
-	if retryableStatus(resp.StatusCode) && !final {
-		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // lets the connection be reused
-		return retryAfter(resp.Header.Get("Retry-After"), f.opts.RetryAfterCap), true, &StatusError{resp.StatusCode}
-	}
+	u.Fragment, u.RawFragment = "", ""
+	return u, true
+}
+
+// response wraps an HTTP response with its decoded, capped body.
+func (f *Fetcher) response(resp *http.Response, attempt int, final bool, hop int) (*Response, error) {
 	decoded, err := decode(resp.Body, resp.Header.Get("Content-Encoding"))
 	if err != nil {
-		return 0, false, err
+		return nil, err
 	}
-	r := &Response{
-		URL:        resp.Request.URL.String(),
-		Status:     resp.StatusCode,
-		Header:     resp.Header,
-		Redirected: resp.Request.URL.String() != url,
-		Attempt:    attempt,
-		Final:      final,
-		Body:       &Body{r: decoded, max: f.opts.MaxBytes},
-	}
-	if err := fn(r); err != nil {
-		return 0, ctx.Err() == nil, describe(actx, err, f.opts.Timeout)
-	}
-	return 0, false, nil
+	return &Response{
+		URL:     resp.Request.URL.String(),
+		Status:  resp.StatusCode,
+		Header:  resp.Header,
+		Hop:     hop,
+		Attempt: attempt,
+		Final:   final,
+		Body:    &Body{r: decoded, max: f.opts.MaxBytes},
+	}, nil
 }
 
 // retryAfter reads a Retry-After header (seconds or an HTTP date), capped.

@@ -7,10 +7,13 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -20,7 +23,7 @@ import (
 
 func get(t *testing.T, f *Fetcher, url string) (body string, resp *Response, err error) {
 	t.Helper()
-	err = f.Get(context.Background(), url, func(r *Response) error {
+	err = f.Get(context.Background(), url, 0, func(r *Response) error {
 		b, err := io.ReadAll(r.Body)
 		body, resp = string(b), r
 		return err
@@ -120,6 +123,84 @@ func TestRedirects(t *testing.T) {
 	body, resp, err := get(t, f, srv.URL+"/start")
 	if err != nil || body != "arrived" || !resp.Redirected || resp.URL != srv.URL+"/end" {
 		t.Errorf("followed: %q %+v %v", body, resp, err)
+	}
+}
+
+// TestRedirectHopsAreSeenAndScoped: every hop's response reaches the
+// caller (a token in a 302's body or Set-Cookie must be scanned), headers go
+// only where HeadersFor allows at each hop, and a refused redirect ends the
+// fetch after its response was seen.
+func TestRedirectHopsAreSeenAndScoped(t *testing.T) {
+	var otherGot atomic.Value
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		otherGot.Store(r.Header.Get("X-Staging"))
+		io.WriteString(w, "other")
+	}))
+	defer other.Close()
+	var sameGot atomic.Value
+	mux := http.NewServeMux()
+	mux.HandleFunc("/start", func(w http.ResponseWriter, r *http.Request) {
+		http.SetCookie(w, &http.Cookie{Name: "session", Value: "cookie-value"})
+		w.Header().Set("Location", "/next")
+		w.WriteHeader(http.StatusFound)
+		io.WriteString(w, "redirect body")
+	})
+	mux.HandleFunc("/next", func(w http.ResponseWriter, r *http.Request) {
+		sameGot.Store(r.Header.Get("X-Staging"))
+		http.Redirect(w, r, other.URL+"/x", http.StatusFound)
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	home, _ := url.Parse(srv.URL)
+	o := opts()
+	o.Headers = []Header{{"X-Staging", "secret"}}
+	o.HeadersFor = func(u *url.URL) bool { return u.Host == home.Host }
+	var seen []string
+	collect := func(r *Response) error {
+		b, _ := io.ReadAll(r.Body)
+		seen = append(seen, fmt.Sprintf("%d %v %q %q", r.Status, r.Redirect != "", string(b), r.Header.Get("Set-Cookie")))
+		return nil
+	}
+	// Followed everywhere: the other host gets no header.
+	if err := New(o).Get(context.Background(), srv.URL+"/start", 0, collect); err != nil {
+		t.Fatal(err)
+	}
+	if sameGot.Load() != "secret" || otherGot.Load() != "" {
+		t.Errorf("X-Staging: same origin %q, other origin %q", sameGot.Load(), otherGot.Load())
+	}
+	if len(seen) != 3 || !strings.Contains(seen[0], `"redirect body" "session=cookie-value"`) || !strings.HasPrefix(seen[2], "200 false") {
+		t.Errorf("responses seen: %q", seen)
+	}
+	// Refused: the fetch ends, after the refused redirect was seen.
+	seen = nil
+	o.Follow = func(from, to *url.URL) string {
+		if to.Host != home.Host {
+			return "another origin"
+		}
+		return ""
+	}
+	err := New(o).Get(context.Background(), srv.URL+"/start", 0, collect)
+	var re *RedirectError
+	if !errors.As(err, &re) || !re.OtherHost || len(seen) != 2 || !strings.Contains(err.Error(), "another origin") {
+		t.Errorf("refused redirect: %v, %d responses seen", err, len(seen))
+	}
+}
+
+// TestSpentTimeCountsAgainstTheFirstAttempt: time already spent (waiting
+// for a rate slot) shortens the first attempt's timeout.
+func TestSpentTimeCountsAgainstTheFirstAttempt(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(300 * time.Millisecond)
+	}))
+	defer srv.Close()
+	o := opts()
+	o.Timeout = time.Second
+	f := New(o)
+	if err := f.Get(context.Background(), srv.URL, 900*time.Millisecond, func(*Response) error { return nil }); err == nil || !strings.Contains(err.Error(), "timed out") {
+		t.Errorf("900ms spent of 1s, a 300ms answer: %v, want a timeout", err)
+	}
+	if err := f.Get(context.Background(), srv.URL, time.Second, func(*Response) error { return nil }); err == nil || !strings.Contains(err.Error(), "--rate") {
+		t.Errorf("all of it spent: %v", err)
 	}
 }
 
