@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -27,7 +28,7 @@ func TestStandIn(t *testing.T) {
 		"https://example.com/dir//double///slash/": "example.com/dir/double/slash/index",
 	}
 	for in, want := range cases {
-		got := StandIn(in)
+		got := findings.StandIn(in)
 		if got != want {
 			t.Errorf("StandIn(%q) = %q, want %q", in, got, want)
 		}
@@ -142,8 +143,23 @@ func TestSARIFShape(t *testing.T) {
 		t.Errorf("results: %+v", run.Results)
 	}
 	for _, r := range run.Tool.Driver.Rules {
-		if s, ok := r.Properties["security-severity"].(string); !ok || s == "" {
-			t.Errorf("rule %s: security-severity %v is not a string", r.ID, r.Properties["security-severity"])
+		s, ok := r.Properties["security-severity"].(string)
+		tags, _ := r.Properties["tags"].([]any)
+		security := len(tags) > 0 && tags[0] == "security"
+		switch r.ID {
+		case findings.RulePlaceholder:
+			// A placeholder is no security alert: a plain note.
+			if ok || security {
+				t.Errorf("rule %s: security-severity %v, tags %v: want none, and no security tag", r.ID, s, tags)
+			}
+		case RuleInactive:
+			if v, _ := strconv.ParseFloat(s, 64); !ok || v >= 7 || !security {
+				t.Errorf("rule %s: security-severity %q: want a security alert below high", r.ID, s)
+			}
+		default:
+			if v, _ := strconv.ParseFloat(s, 64); !ok || v < 7 || !security {
+				t.Errorf("rule %s: security-severity %v: want high or critical", r.ID, r.Properties["security-severity"])
+			}
 		}
 		revokes := strings.Contains(r.Help.Markdown, "crates.io/settings/tokens")
 		if strings.Contains(r.Help.Text, "**") || r.Help.Markdown == "" || revokes == (r.ID == findings.RulePlaceholder) {
@@ -162,7 +178,7 @@ func TestSARIFShape(t *testing.T) {
 func TestTextAndJSONAreRedacted(t *testing.T) {
 	rep, toks := sampleReport(t)
 	var text, js bytes.Buffer
-	if err := Text(&text, rep, findings.FailOnAny); err != nil {
+	if err := Text(&text, rep, findings.FailOnAny, ""); err != nil {
 		t.Fatal(err)
 	}
 	if err := JSON(&js, rep, findings.FailOnAny); err != nil {
@@ -176,9 +192,22 @@ func TestTextAndJSONAreRedacted(t *testing.T) {
 			t.Errorf("text output lacks the redacted token")
 		}
 	}
-	for _, want := range []string{"HTTP 503", "larger than --max-bytes", "3 crates.io tokens found (2 failing)"} {
+	for _, want := range []string{"HTTP 503", "larger than --max-bytes", "2 crates.io tokens found (2 failing) and 1 placeholder"} {
 		if !strings.Contains(text.String(), want) {
 			t.Errorf("text output lacks %q:\n%s", want, text.String())
 		}
+	}
+}
+
+func TestSummaryStaysUnderOneMiB(t *testing.T) {
+	rep := &findings.Report{}
+	for i := 0; i < 20000; i++ {
+		tok := findings.Secret("cio" + strings.Repeat(string(rune('A'+i%26)), 16) + strings.Repeat("b", 16))
+		rep.Findings = append(rep.Findings, &findings.Finding{Rule: "crates-io-api-token", Token: tok, SHA256: tok.SHA256(), Occurrences: 1,
+			Locations: []findings.Location{{Target: "https://example.com/" + strings.Repeat("p", 40), IsURL: true, Line: i + 1}}})
+	}
+	s := Markdown(rep, findings.FailOnAny, MarkdownOptions{SARIFPath: "cratesguard.sarif", Root: "/w"})
+	if len(s) > SummaryMax || !strings.Contains(s, "…and ") || !strings.Contains(s, "more findings") {
+		t.Fatalf("summary of %d bytes (limit %d), 'and N more' line present: %v", len(s), SummaryMax, strings.Contains(s, "…and "))
 	}
 }

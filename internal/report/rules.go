@@ -5,14 +5,39 @@ import (
 	"github.com/cratesguard/cratesguard/internal/findings"
 )
 
+// Rules lists the rules in SARIF order; see the table in README.md.
+
 // Rule is what the reports say about one rule.
 type Rule struct {
 	ID, Name, Short, Full string
 	Title                 string // for messages: "crates.io API token"
-	Severity              string // SARIF security-severity, 0.1 to 10.0, as a string
-	Precision             string
-	Level                 string // default level
-	HelpMarkdown          string
+	// Severity is SARIF's security-severity, 0.1 to 10.0, as a string;
+	// empty for a rule that is no security alert.
+	Severity     string
+	Precision    string
+	Level        string // default level
+	HelpMarkdown string
+}
+
+// RuleInactive is the rule of tokens crates.io says are dead (revoked,
+// expired or never issued): still a leak that shows the build lets secrets
+// through, but no longer a live credential, so a medium security alert,
+// not a critical one. security-severity is per rule in code scanning, so a
+// different verdict needs a different rule.
+const RuleInactive = "crates-io-token-inactive"
+
+// RuleOf is the rule a finding is reported under: placeholders and tokens
+// crates.io rejects have their own, with their own severity.
+func RuleOf(f *findings.Finding) Rule {
+	id := f.Rule
+	switch {
+	case f.Placeholder:
+		id = findings.RulePlaceholder
+	case f.Validity == "inactive":
+		id = RuleInactive
+	}
+	ru, _ := RuleByID(id)
+	return ru
 }
 
 // HelpURI is where each rule's help points.
@@ -37,7 +62,6 @@ cratesguard shows only a redacted token and its SHA-256 (the form crates.io stor
 with ` + "`printf %s \"$TOKEN\" | sha256sum`" + `.
 `
 
-// Rules lists the rules in SARIF order.
 var Rules = []Rule{
 	{
 		ID:        detect.RuleAPIToken,
@@ -66,12 +90,25 @@ var Rules = []Rule{
 			"job's credentials flow into what gets deployed: the next one leaks the same way.\n" + revokeHelp,
 	},
 	{
+		ID:        RuleInactive,
+		Name:      "CratesIoTokenInactive",
+		Title:     "crates.io token (inactive)",
+		Short:     "crates.io token exposed, which crates.io reports inactive",
+		Full:      "A crates.io API token is served publicly or present in a build output, and crates.io, asked read-only, rejects it: revoked, expired or never issued. It can no longer publish, but the build that shipped it lets secrets into public content.",
+		Severity:  "4.0",
+		Precision: "very-high",
+		Level:     "note",
+		HelpMarkdown: "# crates.io token exposed (inactive)\n\ncrates.io rejects this token, so it cannot publish any more. " +
+			"The build still shipped a credential into public content: find out how it got there before the next one does. " +
+			"If the token was revoked only recently, check the owner's crates for versions published while it was live.\n" + revokeHelp,
+	},
+	{
 		ID:        findings.RulePlaceholder,
 		Name:      "CratesIoTokenPlaceholder",
 		Title:     "placeholder crates.io token",
 		Short:     "Placeholder in the shape of a crates.io token",
 		Full:      "A string shaped like a crates.io token but obviously not random (one repeated character, an alphabet run, a word such as 'example'). It is no credential, but it marks a place where a build substitutes a token: make sure the real one never lands there.",
-		Severity:  "2.0",
+		Severity:  "", // no security alert: a note
 		Precision: "medium",
 		Level:     "note",
 		HelpMarkdown: "# Placeholder crates.io token\n\nThis looks like documentation or a template value rather than a live token. " +

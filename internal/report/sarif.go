@@ -1,22 +1,26 @@
 // Package report turns a findings.Report into SARIF for GitHub code
-// scanning, a readable text table, or JSON. No full token ever reaches its
-// output: findings carry tokens as findings.Secret, which prints redacted.
+// scanning (sarif.go), a readable text table (text.go), JSON (json.go) and
+// the markdown job summary (markdown.go). No full token ever reaches its
+// output: findings carry tokens as findings.Secret, which prints redacted,
+// and every piece of outside text goes through the sink's sanitizer in
+// internal/safe.
 package report
 
 import (
+	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"net"
 	"net/url"
 	"os"
-	"path"
 	"path/filepath"
 	"strings"
 
 	"github.com/owenrumney/go-sarif/v2/sarif"
 
 	"github.com/cratesguard/cratesguard/internal/findings"
+	"github.com/cratesguard/cratesguard/internal/safe"
 	"github.com/cratesguard/cratesguard/internal/version"
 )
 
@@ -29,8 +33,12 @@ type SARIFOptions struct {
 	Root string
 }
 
-// maxRelated bounds relatedLocations per result (GitHub takes 1,000 locations).
-const maxRelated = 100
+// Limits of what one run says, within GitHub's: 1,000 locations per
+// result (100 shown), and a readable number of notifications.
+const (
+	maxRelated      = 100
+	maxSkippedNotes = 1000
+)
 
 // SARIF builds the SARIF log of a report.
 func SARIF(r *findings.Report, opts SARIFOptions) (*sarif.Report, error) {
@@ -38,11 +46,19 @@ func SARIF(r *findings.Report, opts SARIFOptions) (*sarif.Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	driver := sarif.NewVersionedDriver("cratesguard", version.Version).
+	driver := sarif.NewVersionedDriver("cratesguard", version.Get()).
 		WithInformationURI("https://github.com/cratesguard/cratesguard")
 	run := sarif.NewRun(sarif.Tool{Driver: driver})
+	// Columns count UTF-16 code units, as GitHub does by default; saying
+	// so makes it certain.
+	run.WithColumnKind("utf16CodeUnits")
 	// Rules come first: a result's ruleIndex points into this list.
 	for _, ru := range Rules {
+		props := sarif.Properties{"precision": ru.Precision, "tags": []string{"secrets", "external/cwe/cwe-798", "supply-chain"}}
+		if ru.Severity != "" {
+			props["security-severity"] = ru.Severity
+			props["tags"] = []string{"security", "secrets", "external/cwe/cwe-798", "supply-chain"}
+		}
 		run.AddRule(ru.ID).
 			WithName(ru.Name).
 			WithShortDescription(sarif.NewMultiformatMessageString(ru.Short)).
@@ -50,19 +66,16 @@ func SARIF(r *findings.Report, opts SARIFOptions) (*sarif.Report, error) {
 			WithHelp(sarif.NewMultiformatMessageString(stripMarkdown(ru.HelpMarkdown)).WithMarkdown(ru.HelpMarkdown)).
 			WithHelpURI(HelpURI).
 			WithDefaultConfiguration(sarif.NewReportingConfiguration().WithLevel(ru.Level)).
-			WithProperties(sarif.Properties{
-				"security-severity": ru.Severity,
-				"precision":         ru.Precision,
-				"tags":              []string{"security", "secrets", "external/cwe/cwe-798", "supply-chain"},
-			})
+			WithProperties(props)
 	}
 	for _, f := range r.Findings {
-		ru, idx := RuleByID(f.Rule)
+		ru := RuleOf(f)
+		_, idx := RuleByID(ru.ID)
 		if idx < 0 {
 			return nil, fmt.Errorf("finding under unknown rule %q", f.Rule)
 		}
 		primary := f.Locations[0]
-		res := run.CreateResultForRule(f.Rule).
+		res := run.CreateResultForRule(ru.ID).
 			WithRuleIndex(idx).
 			WithLevel(f.Level()).
 			WithMessage(sarif.NewTextMessage(Message(f, ru, opts.Root))).
@@ -72,12 +85,13 @@ func SARIF(r *findings.Report, opts SARIFOptions) (*sarif.Report, error) {
 			"tokenSha256":   f.SHA256,
 			"redactedToken": f.Token.String(),
 			"placeholder":   f.Placeholder,
-			"occurrences":   len(f.Locations),
-			"where":         primary.Target,
+			"occurrences":   f.Occurrences,
+			"where":         safe.Terminal(primary.Target),
+			"detectedRule":  f.Rule,
 		}
 		if f.Validity != "" {
 			props["validity"] = f.Validity
-			props["validityDetail"] = f.ValidityDetail
+			props["validityDetail"] = safe.Terminal(f.ValidityDetail)
 		}
 		res.PropertyBag = sarif.PropertyBag{Properties: props}
 		for i, loc := range f.Locations[1:] {
@@ -85,21 +99,43 @@ func SARIF(r *findings.Report, opts SARIFOptions) (*sarif.Report, error) {
 				break
 			}
 			l := location(loc, opts.Root).WithId(i + 1)
-			l.WithMessage(sarif.NewTextMessage("Also found at " + Where(loc, opts.Root)))
+			l.WithMessage(sarif.NewTextMessage(safe.SARIFf("Also found at %s", Where(loc, opts.Root))))
 			res.AddRelatedLocation(l)
 		}
 	}
 	inv := sarif.NewInvocation().
-		WithExecutionSuccess(r.Complete()).
+		WithExecutionSuccess(r.Complete() && r.Interrupted == "").
 		WithStartTimeUTC(r.Started).
 		WithEndTimeUTC(r.Finished)
+	note := func(level, text string, props sarif.Properties) {
+		n := sarif.NewNotification().WithLevel(level).WithTextMessage(text)
+		if props != nil {
+			n.PropertyBag = sarif.PropertyBag{Properties: props}
+		}
+		inv.AddTToolExecutionNotification(n)
+	}
+	if r.Interrupted != "" {
+		note("error", safe.SARIFf("interrupted (%s): the report covers what was scanned before", safe.Trusted(r.Interrupted)), nil)
+	}
+	skippedNotes := 0
 	for _, t := range r.Targets {
+		if t.State == findings.Skipped && t.Discovered {
+			if skippedNotes++; skippedNotes > maxSkippedNotes {
+				continue
+			}
+		}
 		for _, n := range notifications(t) {
-			inv.AddTToolExecutionNotification(n)
+			note(n.level, n.text, sarif.Properties{"target": safe.Terminal(t.Target), "state": string(t.State)})
 		}
 	}
+	if skippedNotes > maxSkippedNotes {
+		note("note", fmt.Sprintf("%d more discovered URLs were skipped (not listed here; --format json lists them)", skippedNotes-maxSkippedNotes), nil)
+	}
 	for _, w := range r.Warnings {
-		inv.AddTToolExecutionNotification(sarif.NewNotification().WithLevel("warning").WithTextMessage(w))
+		note("warning", safe.SARIFf("%s", w), nil)
+	}
+	for _, i := range r.Info {
+		note("note", safe.SARIFf("%s", i), nil)
 	}
 	// Code scanning ignores SARIF suppressions, so ignored tokens are left
 	// out of the results and said here instead.
@@ -108,10 +144,8 @@ func SARIF(r *findings.Report, opts SARIFOptions) (*sarif.Report, error) {
 		if ig.Expires != "" {
 			until = " until " + ig.Expires
 		}
-		n := sarif.NewNotification().WithLevel("note").WithTextMessage(fmt.Sprintf(
-			"Ignored %s (SHA-256 %s) per %s%s: %s", ig.Token, ig.SHA256[:16], ig.FileLine, until, ig.Reason))
-		n.PropertyBag = sarif.PropertyBag{Properties: sarif.Properties{"tokenSha256": ig.SHA256, "ignored": true}}
-		inv.AddTToolExecutionNotification(n)
+		note("note", safe.SARIFf("Ignored %s (SHA-256 %s) per %s%s: %s", ig.Token, safe.Trusted(ig.SHA256[:16]), ig.FileLine, safe.Trusted(until), ig.Reason),
+			sarif.Properties{"tokenSha256": ig.SHA256, "ignored": true})
 	}
 	run.AddInvocations(inv)
 	if opts.Category != "" {
@@ -126,33 +160,30 @@ func SARIF(r *findings.Report, opts SARIFOptions) (*sarif.Report, error) {
 	return log, nil
 }
 
-func notifications(t findings.Target) []*sarif.Notification {
+type notification struct{ level, text string }
+
+func notifications(t findings.Target) []notification {
 	kind := "path"
 	if t.IsURL {
 		kind = "URL"
 	}
-	var out []*sarif.Notification
-	add := func(level, text string) {
-		n := sarif.NewNotification().WithLevel(level).WithTextMessage(text)
-		n.PropertyBag = sarif.PropertyBag{Properties: sarif.Properties{"target": t.Target, "state": string(t.State)}}
-		out = append(out, n)
-	}
+	var out []notification
 	switch t.State {
 	case findings.Failed:
 		level, found := "error", ""
 		if t.Discovered {
-			level, found = "warning", " (found via "+t.Via+")"
+			level, found = "warning", safe.SARIFf(" (found via %s)", t.Via)
 		}
-		add(level, fmt.Sprintf("Could not scan %s %s%s: %s", kind, t.Target, found, t.Reason))
+		out = append(out, notification{level, safe.SARIFf("Could not scan %s %s%s: %s", safe.Trusted(kind), t.Target, safe.Trusted(found), t.Reason)})
 	case findings.Skipped:
 		found := ""
 		if t.Via != "" {
-			found = " (found via " + t.Via + ")"
+			found = safe.SARIFf(" (found via %s)", t.Via)
 		}
-		add("note", fmt.Sprintf("Skipped %s %s%s: %s", kind, t.Target, found, t.Reason))
+		out = append(out, notification{"note", safe.SARIFf("Skipped %s %s%s: %s", safe.Trusted(kind), t.Target, safe.Trusted(found), t.Reason)})
 	}
 	for _, w := range t.Warnings {
-		add("warning", fmt.Sprintf("%s %s: %s", kind, t.Target, w))
+		out = append(out, notification{"warning", safe.SARIFf("%s %s: %s", safe.Trusted(kind), t.Target, w)})
 	}
 	return out
 }
@@ -160,22 +191,31 @@ func notifications(t findings.Target) []*sarif.Notification {
 // Message is a result's text: what, redacted, where, how live, what to do.
 // Local paths are shown relative to root when under it.
 func Message(f *findings.Finding, ru Rule, root string) string {
+	return message(f, ru, root, safe.SARIFf)
+}
+
+// TerminalMessage is Message for a terminal or an annotation.
+func TerminalMessage(f *findings.Finding, ru Rule, root string) string {
+	return message(f, ru, root, safe.Sprintf)
+}
+
+func message(f *findings.Finding, ru Rule, root string, sprintf func(string, ...any) string) string {
 	var b strings.Builder
 	primary := f.Locations[0]
 	if f.Placeholder {
-		fmt.Fprintf(&b, "Placeholder in the shape of a crates.io token, %s (SHA-256 %s), at %s.", f.Token, f.SHA256[:16], Where(primary, root))
+		b.WriteString(sprintf("Placeholder in the shape of a crates.io token, %s (SHA-256 %s), at %s.", f.Token, safe.Trusted(f.SHA256[:16]), Where(primary, root)))
 	} else {
-		fmt.Fprintf(&b, "Leaked %s %s (SHA-256 %s) at %s.", ru.Title, f.Token, f.SHA256[:16], Where(primary, root))
+		b.WriteString(sprintf("Leaked %s %s (SHA-256 %s) at %s.", safe.Trusted(ru.Title), f.Token, safe.Trusted(f.SHA256[:16]), Where(primary, root)))
 	}
 	if primary.InRepo {
 		for _, l := range f.Locations[1:] {
 			if l.IsURL {
-				fmt.Fprintf(&b, " Deployed at %s.", Where(l, root))
+				b.WriteString(sprintf(" Deployed at %s.", Where(l, root)))
 				break
 			}
 		}
 	}
-	if n := len(f.Locations) - 1; n > 0 {
+	if n := f.Occurrences - 1; n > 0 {
 		fmt.Fprintf(&b, " Found in %d other place%s.", n, Plural(n))
 	}
 	switch f.Validity {
@@ -184,26 +224,19 @@ func Message(f *findings.Finding, ru Rule, root string) string {
 	case "inactive":
 		b.WriteString(" crates.io rejects this token (revoked, expired or never issued): still a leak, but not an emergency.")
 	case "unknown":
-		fmt.Fprintf(&b, " Its validity could not be checked (%s): treat it as live.", f.ValidityDetail)
+		b.WriteString(sprintf(" Its validity could not be checked (%s): treat it as live.", f.ValidityDetail))
 	case "unverifiable":
 		b.WriteString(" Trusted-publishing tokens cannot be checked read-only; they expire 30 minutes after issue.")
 	}
 	if !f.Placeholder && f.Validity != "inactive" {
-		b.WriteString(" Revoke it at https://crates.io/settings/tokens and keep it out of the build.")
+		b.WriteString(" Revoke it at " + RevokeURL + " and keep it out of the build.")
 	}
 	return b.String()
 }
 
-// Plural is "s" unless n is 1.
-func Plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
-}
-
 // Where says in words where a location is: the full URL or the path
-// (relative to root when under it), the part, line and column, the encoding.
+// (relative to root when under it), the part, line and column, the
+// encoding. It is outside text: print it through a sanitizer.
 func Where(l findings.Location, root string) string {
 	target := l.Target
 	if !l.IsURL && root != "" {
@@ -214,7 +247,7 @@ func Where(l findings.Location, root string) string {
 	if l.Part == findings.PartHeaders {
 		return target + " (response headers)"
 	}
-	s := fmt.Sprintf("%s line %d, column %d", target, l.Line, l.Column)
+	s := fmt.Sprintf("%s line %d, column %d", target, l.Line, cmp.Or(l.Column16, l.Column))
 	if l.InRepo {
 		s = fmt.Sprintf("%s line %d in the repository", target, l.Line)
 	}
@@ -228,32 +261,31 @@ func Where(l findings.Location, root string) string {
 }
 
 // Fingerprint is the primaryLocationLineHash: it depends only on the rule
-// and the token, so the same leak keeps its alert on every run, wherever it
-// is found.
+// the finding is reported under and the token, so the same leak keeps its
+// alert on every run, wherever it is found.
 func Fingerprint(f *findings.Finding) string {
-	sum := sha256.Sum256([]byte("cratesguard/v1\x00" + f.Rule + "\x00" + f.SHA256))
+	sum := sha256.Sum256([]byte("cratesguard/v1\x00" + RuleOf(f).ID + "\x00" + f.SHA256))
 	return hex.EncodeToString(sum[:8]) + ":1"
 }
 
 func location(l findings.Location, root string) *sarif.Location {
 	pl := sarif.NewPhysicalLocation().WithArtifactLocation(sarif.NewSimpleArtifactLocation(URI(l, root)))
-	switch {
-	case l.Part == findings.PartHeaders:
-		// No region: header lines are not lines of the stand-in file.
-	case l.Length == 0:
-		// A line a source map points at: the line is all that is known.
-		pl.WithRegion(sarif.NewRegion().WithStartLine(l.Line))
-	default:
-		pl.WithRegion(sarif.NewRegion().
-			WithStartLine(l.Line).WithStartColumn(l.Column).WithEndColumn(l.Column + l.Length).
-			WithByteOffset(int(l.Offset)).WithByteLength(l.Length))
+	// Every location has a region: GitHub shows and fingerprints only
+	// those. A header's line is its line in the sorted header block.
+	region := sarif.NewRegion().WithStartLine(max(l.Line, 1))
+	if col := cmp.Or(l.Column16, l.Column); col > 0 {
+		region.WithStartColumn(col).WithEndColumn(col + l.Length)
+		if !l.InRepo || l.Source == "" {
+			region.WithByteOffset(int(l.Offset)).WithByteLength(l.Length)
+		}
 	}
+	pl.WithRegion(region)
 	props := sarif.Properties{}
 	if l.IsURL {
-		props["url"] = l.Target
+		props["url"] = safe.Terminal(l.Target)
 	}
 	if l.Part != "" {
-		props["part"] = l.Part
+		props["part"] = safe.Terminal(l.Part)
 	}
 	if l.Encoding != "" {
 		props["encoding"] = l.Encoding
@@ -265,13 +297,23 @@ func location(l findings.Location, root string) *sarif.Location {
 	return loc
 }
 
+// HeadersSuffix ends the stand-in path of a URL's response headers: a
+// header's line numbers are not lines of the body.
+const HeadersSuffix = ".headers"
+
 // URI is the artifact URI of a location. GitHub rejects a whole upload whose
-// URIs have a scheme other than file, so a URL becomes a relative stand-in:
-// host (port folded in as host_port), then the path, without query.
-// A local file is relative to root when under it, else a file:// URI.
+// URIs have a scheme other than file, so a URL becomes a relative stand-in
+// (findings.StandIn) with content hashes taken out (findings.WithoutHashes),
+// which is also what a local build output's path gets. A file of the
+// repository keeps its path relative to root; a file outside root is a
+// file:// URI.
 func URI(l findings.Location, root string) string {
 	if l.IsURL {
-		return StandIn(l.Target)
+		p := findings.StablePath(l)
+		if l.Part == findings.PartHeaders {
+			p += HeadersSuffix
+		}
+		return p
 	}
 	abs, err := filepath.Abs(l.Target)
 	if err != nil {
@@ -280,36 +322,15 @@ func URI(l findings.Location, root string) string {
 	if root != "" {
 		if r, err := filepath.Abs(root); err == nil {
 			if rel, err := filepath.Rel(r, abs); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-				return (&url.URL{Path: filepath.ToSlash(rel)}).String()
+				rel = filepath.ToSlash(safe.Redact(rel))
+				if !l.InRepo {
+					rel = findings.WithoutHashes(rel)
+				}
+				return (&url.URL{Path: rel}).String()
 			}
 		}
 	}
-	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}).String()
-}
-
-// StandIn maps a URL to a relative path that names it: example.com/static/app.js,
-// localhost_8080/index for http://localhost:8080/.
-func StandIn(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
-		return "url/" + url.PathEscape(raw)
-	}
-	host := strings.ToLower(u.Hostname())
-	if ip := net.ParseIP(host); ip != nil && ip.To4() == nil {
-		host = strings.ReplaceAll(host, ":", "-") // IPv6
-	}
-	if p := u.Port(); p != "" && !(u.Scheme == "http" && p == "80") && !(u.Scheme == "https" && p == "443") {
-		host += "_" + p
-	}
-	p := u.EscapedPath()
-	if p == "" {
-		p = "/"
-	}
-	p = path.Clean(p)
-	if strings.HasSuffix(u.EscapedPath(), "/") || p == "/" {
-		p = strings.TrimSuffix(p, "/") + "/index"
-	}
-	return host + p
+	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(safe.Redact(abs))}).String()
 }
 
 // stripMarkdown makes the plain-text help from the markdown one.
@@ -326,31 +347,47 @@ func stripMarkdown(md string) string {
 	return strings.NewReplacer("**", "", "`", "", "*", "").Replace(strings.Join(lines, "\n"))
 }
 
+// EncodeSARIF renders the log as GitHub will read it, every string
+// redacted by safe.JSON on the way out.
+func EncodeSARIF(log *sarif.Report) ([]byte, error) {
+	var b bytes.Buffer
+	if err := log.PrettyWrite(&b); err != nil {
+		return nil, err
+	}
+	return safe.JSON(b.Bytes()), nil
+}
+
 // WriteSARIF writes the log to path atomically: a temp file renamed into
 // place, so a reader never sees half a file and a shorter rewrite leaves no
-// stale bytes.
+// stale bytes. The directory must exist.
 func WriteSARIF(path string, log *sarif.Report) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("writing SARIF: %v", err)
-	}
-	tmp, err := os.CreateTemp(dir, ".cratesguard-*.sarif")
+	b, err := EncodeSARIF(log)
 	if err != nil {
-		return fmt.Errorf("writing SARIF: %v", err)
+		return fmt.Errorf("writing SARIF to %s: %v", path, err)
+	}
+	return WriteFileAtomic(path, b)
+}
+
+// WriteFileAtomic writes b to path through a temp file in the same
+// directory, renamed into place.
+func WriteFileAtomic(path string, b []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".cratesguard-*.tmp")
+	if err != nil {
+		return fmt.Errorf("writing %s: %v", path, err)
 	}
 	defer os.Remove(tmp.Name())
-	if err := log.PrettyWrite(tmp); err != nil {
+	if _, err := tmp.Write(b); err != nil {
 		tmp.Close()
-		return fmt.Errorf("writing SARIF to %s: %v", path, err)
+		return fmt.Errorf("writing %s: %v", path, err)
 	}
 	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("writing SARIF to %s: %v", path, err)
+		return fmt.Errorf("writing %s: %v", path, err)
 	}
 	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
+		return fmt.Errorf("writing %s: %v", path, err)
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("writing SARIF to %s: %v", path, err)
+		return fmt.Errorf("writing %s: %v", path, err)
 	}
 	return nil
 }

@@ -2,77 +2,118 @@ package report
 
 import (
 	"cmp"
-	"encoding/json"
 	"fmt"
 	"io"
+	"path/filepath"
 	"slices"
 	"strings"
 	"text/tabwriter"
 
+	"github.com/cratesguard/cratesguard/internal/detect"
 	"github.com/cratesguard/cratesguard/internal/findings"
-	"github.com/cratesguard/cratesguard/internal/version"
+	"github.com/cratesguard/cratesguard/internal/safe"
 )
 
-// Summary counts a report.
-type Summary struct {
-	Findings int `json:"findings"`
-	Failing  int `json:"failing"`
-	Targets  int `json:"targets"`
-	Scanned  int `json:"scanned"`
-	Failed   int `json:"failed"`
-	Skipped  int `json:"skipped"`
-	ExitCode int `json:"exitCode"`
-}
+// placesShown bounds the other places listed per token in the text output.
+const placesShown = 5
 
-// Summarize counts findings and target states.
-func Summarize(r *findings.Report, policy findings.FailOn) Summary {
-	s := Summary{Findings: len(r.Findings), Failing: len(r.Failing(policy)), ExitCode: r.ExitCode(policy)}
-	for _, t := range r.Targets {
-		s.Targets++
-		switch t.State {
-		case findings.Scanned:
-			s.Scanned++
-		case findings.Failed:
-			s.Failed++
-		case findings.Skipped:
-			s.Skipped++
-		}
-	}
-	return s
-}
-
-// Text writes the findings table and the targets that failed or warned.
-func Text(w io.Writer, r *findings.Report, policy findings.FailOn) error {
+// Text writes the findings table, where else each token was seen, and the
+// targets that failed or warned. Local paths are shown relative to root
+// when under it. Every piece of outside text goes through safe.Fprintf.
+func Text(w io.Writer, r *findings.Report, policy findings.FailOn, root string) error {
 	s := Summarize(r, policy)
 	bw := &errWriter{w: w}
-	if len(r.Findings) == 0 {
-		fmt.Fprintf(bw, "No crates.io tokens found in %d target%s.\n", s.Targets, Plural(s.Targets))
-	} else {
-		fmt.Fprintf(bw, "%d crates.io token%s found (%d failing) in %d target%s.\n\n", s.Findings, Plural(s.Findings), s.Failing, s.Targets, Plural(s.Targets))
-		verified := false
-		for _, f := range r.Findings {
-			verified = verified || f.Validity != ""
-		}
+	safe.Fprintf(bw, "%s\n", safe.Trusted(Headline(s)))
+	for _, n := range r.Info {
+		safe.Fprintf(bw, "%s\n", n)
+	}
+	if len(r.Findings) > 0 {
+		bw.WriteString("\n")
+		verified := slices.ContainsFunc(r.Findings, func(f *findings.Finding) bool { return f.Validity != "" })
 		tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
-		head := "LEVEL\tRULE\tTOKEN\tSHA-256\tWHERE"
+		head := "LEVEL\tRULE\tTOKEN\tSHA-256\tENCODING\tWHERE"
 		if verified {
-			head = "LEVEL\tVALIDITY\tRULE\tTOKEN\tSHA-256\tWHERE"
+			head = "LEVEL\tVALIDITY\tRULE\tTOKEN\tSHA-256\tENCODING\tWHERE"
 		}
 		fmt.Fprintln(tw, head)
 		for _, f := range r.Findings {
 			more := ""
-			if n := len(f.Locations) - 1; n > 0 {
+			if n := f.Occurrences - 1; n > 0 {
 				more = fmt.Sprintf(" (+%d more)", n)
 			}
 			validity := ""
 			if verified {
 				validity = cmp.Or(f.Validity, "-") + "\t"
 			}
-			fmt.Fprintf(tw, "%s\t%s%s\t%s\t%s\t%s%s\n", f.Level(), validity, f.Rule, f.Token, f.SHA256[:16], short(f.Locations[0]), more)
+			ru := RuleOf(f)
+			safe.Fprintf(tw, "%s\t%s%s\t%s\t%s\t%s\t%s%s\n", safe.Trusted(f.Level()), safe.Trusted(validity), safe.Trusted(ru.ID),
+				f.Token, safe.Trusted(f.SHA256[:16]), safe.Trusted(encodingName(f.Locations[0].Encoding)), Short(f.Locations[0], root), safe.Trusted(more))
 		}
 		tw.Flush()
+		if s.Tokens > 0 {
+			safe.Fprintf(bw, "\nRevoke each leaked token at %s (the deployment keeps serving it from caches), then keep it out of the build.\n",
+				safe.Trusted(RevokeURL))
+		}
+		otherPlaces(bw, r, root)
 	}
-	var problems []string
+	problems(bw, r, s, root)
+	return bw.err
+}
+
+// Headline is the first line of every report: what was found, in what.
+func Headline(s Summary) string {
+	targets := fmt.Sprintf("%d scanned target%s", s.Scanned, Plural(s.Scanned))
+	var extra []string
+	if s.Skipped > 0 {
+		extra = append(extra, fmt.Sprintf("%d skipped", s.Skipped))
+	}
+	if s.Failed > 0 {
+		extra = append(extra, fmt.Sprintf("%d failed", s.Failed))
+	}
+	if len(extra) > 0 {
+		targets += " (" + strings.Join(extra, ", ") + ")"
+	}
+	ph := ""
+	if s.Placeholders > 0 {
+		ph = fmt.Sprintf(" and %d placeholder%s", s.Placeholders, Plural(s.Placeholders))
+	}
+	if s.Tokens == 0 {
+		if ph != "" {
+			return fmt.Sprintf("No crates.io tokens found (only %d placeholder%s) in %s.", s.Placeholders, Plural(s.Placeholders), targets)
+		}
+		return fmt.Sprintf("No crates.io tokens found in %s.", targets)
+	}
+	return fmt.Sprintf("%d crates.io token%s found (%d failing)%s in %s.", s.Tokens, Plural(s.Tokens), s.Failing, ph, targets)
+}
+
+// otherPlaces lists where else each token was seen.
+func otherPlaces(w io.Writer, r *findings.Report, root string) {
+	header := false
+	for _, f := range r.Findings {
+		if len(f.Locations) < 2 {
+			continue
+		}
+		if !header {
+			safe.Fprintf(w, "\nOther places:\n")
+			header = true
+		}
+		for i, l := range f.Locations[1:] {
+			if i == placesShown {
+				break
+			}
+			safe.Fprintf(w, "  %s  %s\n", f.Token, Short(l, root))
+		}
+		if n := f.Occurrences - 1 - min(len(f.Locations)-1, placesShown); n > 0 {
+			safe.Fprintf(w, "  %s  …and %d more (--format json and the SARIF report list up to %d places a token)\n", f.Token, n, len(f.Locations))
+		}
+	}
+}
+
+// problems lists targets that failed or were cut short, skipped start
+// targets, scan-wide warnings, ignored tokens and a count of what the crawl
+// found but did not fetch.
+func problems(w io.Writer, r *findings.Report, s Summary, root string) {
+	var lines []string
 	skipped := map[string]int{}
 	for _, t := range r.Targets {
 		switch {
@@ -81,63 +122,99 @@ func Text(w io.Writer, r *findings.Report, policy findings.FailOn) error {
 			if t.Discovered {
 				what = "failed* "
 			}
-			problems = append(problems, fmt.Sprintf("  %s %s: %s", what, t.Target, t.Reason))
+			lines = append(lines, safe.Sprintf("  %s %s: %s", safe.Trusted(what), display(t.Target, t.IsURL, root), t.Reason))
 		case t.State == findings.Skipped && t.Discovered:
 			skipped[skipReason(t.Reason)]++
 		case t.State == findings.Skipped:
-			problems = append(problems, fmt.Sprintf("  skipped  %s: %s", t.Target, t.Reason))
+			lines = append(lines, safe.Sprintf("  skipped  %s: %s", display(t.Target, t.IsURL, root), t.Reason))
 		}
-		for _, w := range t.Warnings {
-			problems = append(problems, fmt.Sprintf("  warning  %s: %s", t.Target, w))
+		for _, warn := range t.Warnings {
+			lines = append(lines, safe.Sprintf("  warning  %s: %s", display(t.Target, t.IsURL, root), warn))
 		}
 	}
-	for _, w := range r.Warnings {
-		problems = append(problems, "  warning  "+w)
+	for _, warn := range r.Warnings {
+		lines = append(lines, safe.Sprintf("  warning  %s", warn))
 	}
-	if len(problems) > 0 {
-		fmt.Fprintf(bw, "\nTargets not fully scanned:\n%s\n", strings.Join(problems, "\n"))
+	if len(lines) > 0 {
+		safe.Fprintf(w, "\nTargets not fully scanned:\n%s\n", safe.Trusted(strings.Join(lines, "\n")))
 		if s.Failed > len(r.FailedTargets()) {
-			fmt.Fprintln(bw, "  (* found while crawling: reported, but does not fail the scan)")
+			safe.Fprintf(w, "  (* found while crawling: reported, but does not fail the scan)\n")
 		}
 	}
 	if len(r.Ignored) > 0 {
-		fmt.Fprintf(bw, "\nIgnored (per the ignore file): %d token%s\n", len(r.Ignored), Plural(len(r.Ignored)))
+		safe.Fprintf(w, "\nIgnored (per the ignore file): %d token%s\n", len(r.Ignored), Plural(len(r.Ignored)))
 		for _, ig := range r.Ignored {
-			fmt.Fprintf(bw, "  %s  %s  %s: %s\n", ig.Token, ig.SHA256[:16], ig.FileLine, ig.Reason)
+			safe.Fprintf(w, "  %s  %s  %s: %s\n", ig.Token, safe.Trusted(ig.SHA256[:16]), ig.FileLine, ig.Reason)
 		}
 	}
 	if len(skipped) > 0 {
 		reasons := make([]string, 0, len(skipped))
 		n := 0
 		for k, c := range skipped {
-			reasons = append(reasons, fmt.Sprintf("%d %s", c, k))
+			reasons = append(reasons, safe.Sprintf("%d %s", c, k))
 			n += c
 		}
 		slices.Sort(reasons)
-		fmt.Fprintf(bw, "\nDiscovered but not fetched: %d URL%s (%s); --format json lists them.\n", n, Plural(n), strings.Join(reasons, "; "))
+		safe.Fprintf(w, "\nDiscovered but not fetched: %d URL%s (%s); --format json lists them.\n", n, Plural(n), safe.Trusted(strings.Join(reasons, "; ")))
 	}
-	return bw.err
 }
 
 // skipReason groups skip reasons: "host x.com is not…" counts with other hosts.
 func skipReason(r string) string {
-	if strings.HasPrefix(r, "host ") {
-		return "on other hosts"
-	}
-	if strings.HasPrefix(r, "HTTP 404") || strings.HasPrefix(r, "HTTP 410") {
+	switch {
+	case strings.HasPrefix(r, "host ") || strings.HasPrefix(r, "origin "):
+		return "on other origins"
+	case strings.HasPrefix(r, "HTTP 404") || strings.HasPrefix(r, "HTTP 410"):
 		return "not present (guessed paths)"
-	}
-	if strings.HasPrefix(r, "binary content") {
+	case strings.HasPrefix(r, "binary content"):
 		return "binary"
 	}
 	return r
 }
 
-func short(l findings.Location) string {
-	if l.Part == findings.PartHeaders {
-		return l.Target + " (headers)"
+// Short is a place as file:line:column (the column in characters as
+// editors count them; the file relative to root when under it), or the URL
+// with the part.
+func Short(l findings.Location, root string) string {
+	target := display(l.Target, l.IsURL, root)
+	switch {
+	case l.Part == findings.PartHeaders:
+		return target + " (headers)"
+	case l.InRepo && l.Column == 0:
+		return fmt.Sprintf("%s:%d", target, l.Line)
 	}
-	return fmt.Sprintf("%s:%d:%d", l.Target, l.Line, l.Column)
+	s := fmt.Sprintf("%s:%d:%d", target, l.Line, cmp.Or(l.Column16, l.Column))
+	if l.Part != "" {
+		s += " (" + l.Part + ")"
+	}
+	return s
+}
+
+// display is a target as the text output shows it: a URL as it is, a path
+// relative to root when under it.
+func display(target string, isURL bool, root string) string {
+	if isURL || root == "" || !filepath.IsAbs(target) {
+		return target
+	}
+	if rel, err := filepath.Rel(root, target); err == nil && !strings.HasPrefix(rel, "..") {
+		return filepath.ToSlash(rel)
+	}
+	return target
+}
+
+// encodingName is the short name of an encoding for the table.
+func encodingName(enc string) string {
+	switch enc {
+	case "":
+		return "-"
+	case detect.EncEscapes:
+		return "string escape"
+	case detect.EncPercent:
+		return "percent"
+	case detect.EncHTML:
+		return "HTML reference"
+	}
+	return enc
 }
 
 type errWriter struct {
@@ -154,40 +231,4 @@ func (e *errWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-type jsonTarget struct {
-	findings.Target
-	DurationMS int64 `json:"durationMs"`
-}
-
-type jsonFinding struct {
-	*findings.Finding
-	Level string `json:"level"`
-}
-
-// JSON writes the machine-readable report. Tokens appear redacted.
-func JSON(w io.Writer, r *findings.Report, policy findings.FailOn) error {
-	out := struct {
-		Tool     map[string]string  `json:"tool"`
-		Summary  Summary            `json:"summary"`
-		Findings []jsonFinding      `json:"findings"`
-		Ignored  []findings.Ignored `json:"ignored"`
-		Warnings []string           `json:"warnings"`
-		Targets  []jsonTarget       `json:"targets"`
-	}{
-		Tool:     map[string]string{"name": "cratesguard", "version": version.Version},
-		Summary:  Summarize(r, policy),
-		Findings: []jsonFinding{},
-		Ignored:  append([]findings.Ignored{}, r.Ignored...),
-		Warnings: append([]string{}, r.Warnings...),
-		Targets:  []jsonTarget{},
-	}
-	for _, f := range r.Findings {
-		out.Findings = append(out.Findings, jsonFinding{f, f.Level()})
-	}
-	for _, t := range r.Targets {
-		out.Targets = append(out.Targets, jsonTarget{t, t.Duration.Milliseconds()})
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
-}
+func (e *errWriter) WriteString(s string) { e.Write([]byte(s)) }

@@ -28,6 +28,9 @@ func NewOut(w io.Writer) *Out {
 	return &Out{w: w}
 }
 
+// Underlying is the guarded writer (to ask whether it is a terminal).
+func (o *Out) Underlying() io.Writer { return o.w }
+
 // maxPending bounds what waits for a line end: past it, a line is written
 // in pieces (each still guarded).
 const maxPending = 64 << 10

@@ -62,6 +62,15 @@ func SARIFText(s string) string {
 	return strings.NewReplacer(`[`, `\[`, `]`, `\]`).Replace(Terminal(s))
 }
 
+// SARIFf formats a SARIF message: every string, []byte, error and
+// fmt.Stringer argument goes through SARIFText unless it is Trusted.
+func SARIFf(format string, args ...any) string {
+	for i, a := range args {
+		args[i] = arg(a, SARIFText)
+	}
+	return Redact(fmt.Sprintf(format, args...))
+}
+
 // arg sanitizes one printf argument for the terminal.
 func arg(a any, esc func(string) string) any {
 	switch v := a.(type) {

@@ -1,0 +1,54 @@
+package report
+
+import (
+	"github.com/cratesguard/cratesguard/internal/findings"
+)
+
+// Summary counts a report. Every front end shows these same figures: the
+// text output, JSON, the job summary and the Action's outputs.
+type Summary struct {
+	// Tokens are distinct real tokens; Placeholders token-shaped fillers,
+	// counted apart. Failing are the tokens at or above --fail-on.
+	Tokens       int `json:"tokens"`
+	Placeholders int `json:"placeholders"`
+	Failing      int `json:"failing"`
+	Ignored      int `json:"ignored"`
+	// Scanned, Skipped and Failed count the targets (and discovered URLs
+	// and files) by how they ended.
+	Scanned  int `json:"scanned"`
+	Skipped  int `json:"skipped"`
+	Failed   int `json:"failed"`
+	ExitCode int `json:"exitCode"`
+}
+
+// Summarize counts findings and target states.
+func Summarize(r *findings.Report, policy findings.FailOn) Summary {
+	s := Summary{Failing: len(r.Failing(policy)), Ignored: len(r.Ignored), ExitCode: r.ExitCode(policy)}
+	for _, f := range r.Findings {
+		if f.Placeholder {
+			s.Placeholders++
+		} else {
+			s.Tokens++
+		}
+	}
+	counts := r.Counts
+	if counts == nil { // a report not made by a Collector
+		counts = map[findings.State]int{}
+		for _, t := range r.Targets {
+			counts[t.State]++
+		}
+	}
+	s.Scanned, s.Skipped, s.Failed = counts[findings.Scanned], counts[findings.Skipped], counts[findings.Failed]
+	return s
+}
+
+// Plural is "s" unless n is 1.
+func Plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// RevokeURL is where a crates.io token's owner revokes it.
+const RevokeURL = "https://crates.io/settings/tokens"
