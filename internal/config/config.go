@@ -6,6 +6,7 @@ package config
 import (
 	"fmt"
 	"hash/fnv"
+	"net"
 	"net/http"
 	"os"
 	"strconv"
@@ -15,6 +16,7 @@ import (
 	"github.com/bmatcuk/doublestar/v4"
 
 	"github.com/cratesguard/cratesguard/internal/findings"
+	"github.com/cratesguard/cratesguard/internal/safe"
 	"github.com/cratesguard/cratesguard/internal/target"
 	"github.com/cratesguard/cratesguard/internal/triage"
 	"github.com/cratesguard/cratesguard/internal/verify"
@@ -31,6 +33,9 @@ const (
 	DefaultMaxURLs     = 5000
 	DefaultPerHost     = 8
 	DefaultRetries     = 2
+	DefaultVerifyMax   = 100
+	// MinRate is the slowest --rate: one request per 100 s.
+	MinRate = 0.01
 )
 
 // Header is one custom request header. Its value is never printed.
@@ -66,6 +71,10 @@ type Config struct {
 	Ignore         []triage.Entry
 	FailOn         findings.FailOn
 	Category       string
+	// VerifyMax bounds how many tokens --verify asks crates.io about.
+	VerifyMax int
+	// Info are notes for the report (an empty shard).
+	Info []string
 	// Root is the directory local file locations are made relative to in
 	// SARIF (the working directory, or GITHUB_WORKSPACE in the Action).
 	Root string
@@ -121,34 +130,46 @@ func ParseSize(field, s string) (int64, error) {
 	return n * mult, nil
 }
 
-// ParseHeader reads "Name: value". The error never repeats the value.
-func ParseHeader(field, s string) (Header, error) {
+// ParseHeader reads the n-th (from 1) "Name: value" header setting. The
+// value is registered as a secret (safe.AddSecret) before anything else,
+// so no output shows it, and errors never repeat any of s but a valid name.
+func ParseHeader(field string, n int, s string) (Header, error) {
 	name, value, ok := strings.Cut(s, ":")
 	name = strings.TrimSpace(name)
+	value = strings.TrimSpace(value)
+	if ok {
+		safe.AddSecret(value)
+	} else {
+		safe.AddSecret(s) // all of it may be the secret
+	}
 	if !ok || name == "" {
-		return Header{}, Errorf(field, "", "%q is not in the form 'Name: value'", firstChars(s, ":"))
+		return Header{}, Errorf(field, "", "header %d is not in the form 'Name: value'", n)
 	}
 	for _, c := range name {
 		if c <= ' ' || c >= 0x7f || strings.ContainsRune("()<>@,;:\\\"/[]?={}", c) {
-			return Header{}, Errorf(field, "", "header name %q is not a valid HTTP header name", name)
+			return Header{}, Errorf(field, "", "header %d: its name is not a valid HTTP header name", n)
 		}
 	}
-	value = strings.TrimSpace(value)
-	if strings.ContainsAny(value, "\r\n") {
-		return Header{}, Errorf(field, "", "header %s: value contains a line break", name)
+	for _, c := range value {
+		if c < ' ' && c != '\t' || c == 0x7f {
+			return Header{}, Errorf(field, "", "header %d (%s): its value holds a control character or line break", n, name)
+		}
 	}
 	return Header{Name: http.CanonicalHeaderKey(name), Value: value}, nil
 }
 
-// firstChars shows what comes before sep (a header's name), never a value.
-func firstChars(s, sep string) string {
-	if i := strings.Index(s, sep); i >= 0 {
-		return s[:i] + sep + " …"
+// ParseDuration reads a duration with its unit (30s, 2m, 1m30s). A bare
+// number is an error that says which unit to add.
+func ParseDuration(field, s string) (time.Duration, error) {
+	t := strings.TrimSpace(s)
+	d, err := time.ParseDuration(t)
+	if err == nil {
+		return d, nil
 	}
-	if len(s) > 12 {
-		return s[:4] + "…"
+	if _, nerr := strconv.ParseFloat(t, 64); nerr == nil {
+		return 0, Errorf(field, s, "has no unit: durations need one, as in %ss", t)
 	}
-	return s
+	return 0, Errorf(field, s, "is not a duration (examples: 30s, 2m, 1m30s)")
 }
 
 // ParseFailOn reads the exit policy.
@@ -188,13 +209,13 @@ func Defaults() Config {
 	return Config{
 		Concurrency: DefaultConcurrency, Timeout: DefaultTimeout, MaxBytes: DefaultMaxBytes,
 		Depth: DefaultDepth, MaxURLs: DefaultMaxURLs, PerHost: DefaultPerHost, Retries: DefaultRetries,
-		FailOn: findings.FailOnAny, CratesAPI: verify.DefaultAPI,
+		FailOn: findings.FailOnAny, CratesAPI: verify.DefaultAPI, VerifyMax: DefaultVerifyMax,
 	}
 }
 
 // Validate checks the numeric settings and that there is something to scan.
 func (c *Config) Validate() error {
-	if len(c.Targets) == 0 {
+	if len(c.Targets) == 0 && len(c.Info) == 0 {
 		return &Error{Field: "targets", Msg: "nothing to scan: name at least one URL or path"}
 	}
 	if c.Concurrency < 1 || c.Concurrency > 1024 {
@@ -215,15 +236,18 @@ func (c *Config) Validate() error {
 	if c.PerHost < 1 {
 		return Errorf("per-host", strconv.Itoa(c.PerHost), "must be 1 or more")
 	}
-	if c.Rate < 0 {
-		return Errorf("rate", strconv.FormatFloat(c.Rate, 'g', -1, 64), "must be 0 (no limit) or more")
+	if c.Rate != 0 && !(c.Rate >= MinRate && c.Rate <= 1e6) { // NaN fails both
+		return Errorf("rate", strconv.FormatFloat(c.Rate, 'g', -1, 64), "must be 0 (no limit) or a number of requests per second from %g to 1e6", MinRate)
+	}
+	if c.VerifyMax < 0 {
+		return Errorf("verify-max", strconv.Itoa(c.VerifyMax), "must be 0 or more")
 	}
 	if c.Retries < 0 || c.Retries > 10 {
 		return Errorf("retries", strconv.Itoa(c.Retries), "must be between 0 and 10")
 	}
 	for _, h := range c.AllowHosts {
-		if h == "" || strings.ContainsAny(h, "/:@ *") {
-			return Errorf("allow-host", h, "is not a host name (give example.com, without scheme, port or path)")
+		if err := checkAllowHost(h); err != nil {
+			return Errorf("allow-host", h, "%v", err)
 		}
 	}
 	if err := ValidateGlobs("include", c.Include); err != nil {
@@ -258,6 +282,23 @@ func (c *Config) Validate() error {
 	return nil
 }
 
+// checkAllowHost accepts "host" and "host:port" (also "[::1]:8443").
+func checkAllowHost(h string) error {
+	host, port, err := net.SplitHostPort(h)
+	if err != nil {
+		host, port = strings.Trim(h, "[]"), ""
+	}
+	if host == "" || strings.ContainsAny(host, "/@ *?#") || !strings.Contains(h, "[") && strings.Contains(host, ":") && net.ParseIP(host) == nil {
+		return fmt.Errorf("is not a host or host:port (give example.com or example.com:8443, without scheme or path)")
+	}
+	if port != "" {
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+			return fmt.Errorf("has no valid port (1 to 65535)")
+		}
+	}
+	return nil
+}
+
 // ParseShard reads "K/N" (empty: no sharding, 0 0).
 func ParseShard(field, s string) (k, n int, err error) {
 	s = strings.TrimSpace(s)
@@ -280,12 +321,17 @@ func (c *Config) ApplyShard(field string, k, n int) error {
 	if n == 0 {
 		return nil
 	}
+	all := len(c.Targets)
 	c.Targets = Shard(c.Targets, k, n)
-	if len(c.Targets) == 0 {
-		return Errorf(field, fmt.Sprintf("%d/%d", k, n), "holds no target: there are fewer targets than shards")
-	}
 	if c.Category == "" {
 		c.Category = fmt.Sprintf("cratesguard/shard-%d-of-%d", k, n)
+	}
+	if len(c.Targets) == 0 {
+		// Sharding is by hash: a shard can be empty whatever the number of
+		// targets. Its report is still written, empty, so that its
+		// category's alerts from earlier runs are closed, not kept open.
+		c.Info = append(c.Info, fmt.Sprintf("shard %d/%d holds none of the %d targets (shards are by hash): nothing to scan, and an empty report for category %s",
+			k, n, all, c.Category))
 	}
 	return nil
 }

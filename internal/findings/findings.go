@@ -171,6 +171,12 @@ type Report struct {
 	Targets  []Target
 	// Warnings are about the scan as a whole (a crawl cut short by --max-urls).
 	Warnings []string
+	// Info are neutral notes about the scan as a whole (an empty shard).
+	Info []string
+	// Interrupted names the signal that stopped the scan early, if one
+	// did; Pending counts the URLs and files it left unscanned.
+	Interrupted string
+	Pending     int
 	// Ignored are findings the ignore file hides.
 	Ignored []Ignored
 	// Counts has every target's state, including targets beyond
@@ -204,6 +210,7 @@ type Collector struct {
 	started  time.Time
 	// overflow counts matches of tokens past Limits.Findings.
 	overflow int
+	tokens   int // distinct real tokens
 }
 
 // NewCollector returns an empty collector with the default limits.
@@ -236,6 +243,9 @@ func (c *Collector) Add(m detect.Match, loc Location) {
 		}
 		f = &Finding{Rule: rule, Token: tok, SHA256: tok.SHA256(), Placeholder: m.Placeholder}
 		c.byKey[key] = f
+		if !m.Placeholder {
+			c.tokens++
+		}
 	}
 	f.addPlace(loc, c.lim.Locations)
 }
@@ -270,6 +280,13 @@ func (c *Collector) AddTarget(t Target) {
 	if len(c.targets) < c.lim.Targets {
 		c.targets = append(c.targets, t)
 	}
+}
+
+// Tokens counts the distinct real tokens found so far (for progress).
+func (c *Collector) Tokens() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.tokens
 }
 
 // Warn records a warning about the whole scan.
@@ -397,6 +414,16 @@ func (r *Report) FailedTargets() []Target {
 		}
 	}
 	return out
+}
+
+// Done counts the targets, URLs and files that ended (scanned, skipped or
+// failed).
+func (r *Report) Done() int {
+	n := 0
+	for _, c := range r.Counts {
+		n += c
+	}
+	return n
 }
 
 // Complete reports whether every named target was scanned or skipped.

@@ -9,23 +9,24 @@ package locate
 
 import (
 	"context"
-	"encoding/json"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"regexp"
 	"strings"
 
+	"github.com/cratesguard/cratesguard/internal/crawl"
 	"github.com/cratesguard/cratesguard/internal/detect"
 	"github.com/cratesguard/cratesguard/internal/findings"
 )
 
-// Options say where the checkout is and how to get a source map.
+// Options say where the checkout is and how to ask a source map.
 type Options struct {
 	Repo string
-	// FetchMap returns a source map's body; nil disables the bundle step.
-	FetchMap func(ctx context.Context, url string) ([]byte, error)
+	// MapPlaces looks places of a bundle up in the source map at a URL
+	// (streamed, never held whole); nil disables that step. The crawl
+	// already did so for the maps it fetched (Location.Source is set).
+	MapPlaces func(ctx context.Context, mapURL string, places []crawl.Pos) ([]crawl.Mapped, error)
 	// MaxFileBytes skips larger files in the checkout (default 16 MiB).
 	MaxFileBytes int64
 }
@@ -45,20 +46,74 @@ func Relocate(ctx context.Context, rep *findings.Report, opts Options) {
 			maps[t.Target] = t.SourceMap
 		}
 	}
+	askMaps(ctx, opts, rep.Findings, maps)
 	for _, f := range rep.Findings {
 		if loc, ok := found[f.SHA256]; ok {
 			prepend(f, loc)
 			continue
 		}
-		if loc, ok := viaSourceMap(ctx, opts, f, maps); ok {
+		if loc, ok := viaSourceMap(opts, f); ok {
 			prepend(f, loc)
 		}
 	}
 }
 
+// askMaps looks up, once per map, the places in bundles whose source map
+// the crawl did not read, and records the answers on the places.
+func askMaps(ctx context.Context, opts Options, fs []*findings.Finding, maps map[string]string) {
+	if opts.MapPlaces == nil {
+		return
+	}
+	wants := map[string][]crawl.Pos{}
+	for _, f := range fs {
+		for _, l := range f.Locations {
+			if m, ok := maps[l.Target]; ok && l.IsURL && l.Part == "" && l.Encoding == "" && l.Source == "" {
+				wants[m] = append(wants[m], crawl.Pos{Line: l.Line, Column: l.Column16})
+			}
+		}
+	}
+	answers := map[string][]crawl.Mapped{}
+	for m, ps := range wants {
+		if got, err := opts.MapPlaces(ctx, m, ps); err == nil {
+			answers[m] = got
+		}
+	}
+	for _, f := range fs {
+		for i := range f.Locations {
+			l := &f.Locations[i]
+			m, ok := maps[l.Target]
+			if !ok || !l.IsURL || l.Part != "" || l.Source != "" {
+				continue
+			}
+			for _, a := range answers[m] {
+				if a.Pos.Line == l.Line && a.Pos.Column == l.Column16 {
+					l.Source, l.SourceLine, l.SourceMap = a.Source, a.Line, m
+				}
+			}
+		}
+	}
+}
+
+// prepend makes loc the finding's primary place. When the finding was
+// already seen at that very place (a file of the checkout was scanned), that
+// place is marked as the repository's instead of added twice.
 func prepend(f *findings.Finding, loc findings.Location) {
 	loc.InRepo, loc.Order = true, -1
+	for i, l := range f.Locations {
+		if !l.IsURL && l.Line == loc.Line && sameFile(l.Target, loc.Target) {
+			l.InRepo, l.Order = true, -1
+			f.Locations = append([]findings.Location{l}, append(f.Locations[:i:i], f.Locations[i+1:]...)...)
+			return
+		}
+	}
 	f.Locations = append([]findings.Location{loc}, f.Locations...)
+	f.Occurrences++
+}
+
+func sameFile(a, b string) bool {
+	fa, err1 := os.Stat(a)
+	fb, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(fa, fb)
 }
 
 // searchRepo scans the checkout once for all leaked tokens and returns the
@@ -102,7 +157,7 @@ func searchRepo(opts Options, fs_ []*findings.Finding) map[string]findings.Locat
 		sc.Scan(fh, func(m detect.Match) {
 			sha, ok := want[m.Token]
 			if _, seen := out[sha]; ok && !seen {
-				out[sha] = findings.Location{Target: p, Line: m.Line, Column: m.Column, Offset: m.Offset, Length: len(m.Token)}
+				out[sha] = findings.Location{Target: p, Line: m.Line, Column: m.Column, Column16: m.Column16, Offset: m.Offset, Length: len(m.Token)}
 			}
 		})
 		if len(out) == len(want) {
@@ -113,46 +168,23 @@ func searchRepo(opts Options, fs_ []*findings.Finding) map[string]findings.Locat
 	return out
 }
 
-// viaSourceMap maps a finding back to its original source through a source
-// map: directly when it was found in sourcesContent, or by decoding the
-// mappings of the bundle it was served in.
-func viaSourceMap(ctx context.Context, opts Options, f *findings.Finding, maps map[string]string) (findings.Location, bool) {
+// viaSourceMap maps a finding back to its original source through what a
+// source map said: the sourcesContent it was found in, or the mappings of
+// the bundle it was served in.
+func viaSourceMap(opts Options, f *findings.Finding) (findings.Location, bool) {
 	for _, l := range f.Locations {
-		if l.Source != "" {
-			if p, ok := inRepo(opts.Repo, l.Source); ok {
-				return findings.Location{Target: p, Line: l.SourceLine, Column: 1,
-					Part: "original source of " + l.Target + ", from its sourcesContent"}, true
-			}
-		}
-	}
-	if opts.FetchMap == nil {
-		return findings.Location{}, false
-	}
-	for _, l := range f.Locations {
-		mapURL, ok := maps[l.Target]
-		if !ok || !l.IsURL || l.Part != "" {
+		if l.Source == "" {
 			continue
 		}
-		body, err := opts.FetchMap(ctx, mapURL)
-		if err != nil {
+		p, ok := inRepo(opts.Repo, l.Source)
+		if !ok {
 			continue
 		}
-		var sm struct {
-			Sources    []string `json:"sources"`
-			SourceRoot string   `json:"sourceRoot"`
-			Mappings   string   `json:"mappings"`
+		from := "its sourcesContent"
+		if l.SourceMap != "" {
+			from = l.SourceMap
 		}
-		if json.Unmarshal(body, &sm) != nil {
-			continue
-		}
-		src, line, ok := Lookup(sm.Mappings, l.Line, l.Column)
-		if !ok || src >= len(sm.Sources) {
-			continue
-		}
-		if p, ok := inRepo(opts.Repo, path.Join(sm.SourceRoot, sm.Sources[src])); ok {
-			return findings.Location{Target: p, Line: line, Column: 1,
-				Part: "original source of " + l.Target + ", from " + mapURL}, true
-		}
+		return findings.Location{Target: p, Line: l.SourceLine, Part: "original source of " + l.Target + ", from " + from}, true
 	}
 	return findings.Location{}, false
 }

@@ -33,27 +33,6 @@ func TestGitignore(t *testing.T) {
 	}
 }
 
-func TestLookup(t *testing.T) {
-	// Line 1: segments at columns 0 and 10 (source 0 lines 0 and 1);
-	// line 2: column 4, source 1 line 5 (deltas +1 source, +4 line).
-	mappings := "AAAA,UACA;ICII"
-	cases := []struct{ line, col, src, orig int }{
-		{1, 1, 0, 1}, {1, 9, 0, 1}, {1, 11, 0, 2}, {1, 500, 0, 2}, {2, 5, 1, 6},
-	}
-	for _, c := range cases {
-		src, orig, ok := Lookup(mappings, c.line, c.col)
-		if !ok || src != c.src || orig != c.orig {
-			t.Errorf("Lookup(%d:%d) = %d:%d %v, want %d:%d", c.line, c.col, src, orig, ok, c.src, c.orig)
-		}
-	}
-	if _, _, ok := Lookup(mappings, 2, 1); ok {
-		t.Error("a column before the line's first segment mapped")
-	}
-	if _, _, ok := Lookup(mappings, 3, 1); ok {
-		t.Error("a line past the mappings mapped")
-	}
-}
-
 func TestInRepo(t *testing.T) {
 	repo := t.TempDir()
 	os.MkdirAll(filepath.Join(repo, "packages", "web", "src"), 0o755)

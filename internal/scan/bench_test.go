@@ -29,13 +29,13 @@ func BenchmarkBody(b *testing.B) {
 	b.Run("matcher+decoder", func(b *testing.B) {
 		b.SetBytes(int64(len(corpus)))
 		for b.Loop() {
-			e.scanBody(&sc, bytes.NewReader(corpus), crawl.Text, base, findings.Location{}, false)
+			e.scanBody(&sc, bytes.NewReader(corpus), crawl.Text, base, findings.Location{}, false, nil)
 		}
 	})
 	b.Run("matcher+decoder+links", func(b *testing.B) {
 		b.SetBytes(int64(len(corpus)))
 		for b.Loop() {
-			e.scanBody(&sc, bytes.NewReader(corpus), crawl.JS, base, findings.Location{}, true)
+			e.scanBody(&sc, bytes.NewReader(corpus), crawl.JS, base, findings.Location{}, true, nil)
 		}
 	})
 }

@@ -261,15 +261,21 @@ func TestRedirectToAnotherHost(t *testing.T) {
 			out = tg
 		}
 	}
-	if out.State != findings.Skipped || !strings.Contains(out.Reason, "another host") || len(rep.Findings) != 0 {
+	if out.State != findings.Skipped || !strings.Contains(out.Reason, "not a start origin") || len(rep.Findings) != 0 {
 		t.Errorf("discovered URL redirecting away: %s %q, %d findings", out.State, out.Reason, len(rep.Findings))
 	}
 	rep = scanURL(t, srv.URL+"/start", nil)
-	if st := startTarget(t, rep); st.State != findings.Failed || !strings.Contains(st.Reason, "--allow-host localhost") {
+	if st := startTarget(t, rep); st.State != findings.Failed || !strings.Contains(st.Reason, "--allow-host localhost:") {
 		t.Errorf("start URL redirecting away: %s %q", st.State, st.Reason)
 	}
+	// --allow-host localhost means its default ports, not this one.
 	rep = scanURL(t, srv.URL+"/start", func(c *config.Config) { c.AllowHosts = []string{"localhost"} })
+	if st := startTarget(t, rep); st.State != findings.Failed || len(rep.Findings) != 0 {
+		t.Errorf("with --allow-host localhost: %s %q, %d findings", st.State, st.Reason, len(rep.Findings))
+	}
+	hostPort := strings.TrimPrefix(elsewhere, "http://")
+	rep = scanURL(t, srv.URL+"/start", func(c *config.Config) { c.AllowHosts = []string{hostPort} })
 	if st := startTarget(t, rep); st.State != findings.Scanned || len(rep.Findings) != 1 {
-		t.Errorf("with --allow-host: %s %q, %d findings", st.State, st.Reason, len(rep.Findings))
+		t.Errorf("with --allow-host %s: %s %q, %d findings", hostPort, st.State, st.Reason, len(rep.Findings))
 	}
 }

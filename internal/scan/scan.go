@@ -1,7 +1,8 @@
 // Package scan runs the pipeline: targets go through fetching (or reading
 // from disk), crawling discovers more, and every body streams through the
 // matcher and the decoder. Matches and each target's fate go to a
-// findings.Collector.
+// findings.Collector; the stages that work on the findings afterwards
+// (ignore file, verification, relocation) are in after.go.
 package scan
 
 import (
@@ -27,20 +28,25 @@ import (
 	"github.com/cratesguard/cratesguard/internal/fetch"
 	"github.com/cratesguard/cratesguard/internal/files"
 	"github.com/cratesguard/cratesguard/internal/findings"
-	"github.com/cratesguard/cratesguard/internal/locate"
-	"github.com/cratesguard/cratesguard/internal/triage"
-	"github.com/cratesguard/cratesguard/internal/verify"
 	"github.com/cratesguard/cratesguard/internal/version"
 )
+
+// Progress is how far a scan got.
+type Progress struct {
+	Done, Total int // URLs and files ended, and known so far
+	Tokens      int // distinct tokens found so far
+}
 
 // Options are what the front ends may add beyond the configuration.
 type Options struct {
 	// Progress, if set, is called after each target or discovered URL ends.
-	Progress func(done, total int)
+	Progress func(Progress)
 	// Transport overrides the HTTP transport (tests).
 	Transport http.RoundTripper
 	// Backoff overrides the first retry delay (tests).
 	Backoff time.Duration
+	// Limits override the collector's limits (tests).
+	Limits *findings.Limits
 }
 
 type job struct {
@@ -51,6 +57,10 @@ type job struct {
 	link  *crawl.Link // for discovered URLs: how they were found
 	from  string      // the URL they were found on
 	file  files.Entry
+	// wants are places of a bundle to look up in this source map's
+	// mappings, so that alerts can point at the original source.
+	wants  []crawl.Pos
+	bundle string // the bundle they are places of
 }
 
 // Run scans every target of cfg and returns the report. It never fails as a
@@ -74,70 +84,17 @@ func Run(ctx context.Context, cfg config.Config, opts Options) *findings.Report 
 	if e.frontier.LimitHit() {
 		e.coll.Warn(fmt.Sprintf("the crawl reached --max-urls %d: URLs beyond it were not fetched (they are listed as skipped)", cfg.MaxURLs))
 	}
+	if n := e.frontier.Dropped(); n > 0 {
+		e.coll.Warn(fmt.Sprintf("the crawl decided on as many URLs as it keeps track of: %d further links were not considered", n))
+	}
 	rep := e.coll.Report()
+	rep.Info = append(rep.Info, cfg.Info...)
+	if ctx.Err() != nil {
+		rep.Interrupted, rep.Pending = "interrupted", e.unrun
+	}
+	e.applyMapped(rep)
 	e.after(ctx, rep)
 	return rep
-}
-
-// after runs the stages that work on findings: the ignore file first (an
-// ignored token is never sent anywhere), then verification, then pointing
-// alerts at the repository.
-func (e *engine) after(ctx context.Context, rep *findings.Report) {
-	cfg := e.cfg
-	if len(cfg.Ignore) > 0 {
-		active, expired := triage.Active(cfg.Ignore, time.Now())
-		for _, x := range expired {
-			rep.Warnings = append(rep.Warnings, fmt.Sprintf("%s:%d: the ignore entry for %s… expired on %s: the token is reported again",
-				cfg.IgnoreFile, x.Line, x.SHA256[:16], x.Expires.Format("2006-01-02")))
-		}
-		kept := rep.Findings[:0]
-		for _, f := range rep.Findings {
-			x, ok := active[f.SHA256]
-			if !ok {
-				kept = append(kept, f)
-				continue
-			}
-			ig := findings.Ignored{Rule: f.Rule, Token: f.Token, SHA256: f.SHA256, Reason: x.Reason,
-				FileLine: fmt.Sprintf("%s:%d", cfg.IgnoreFile, x.Line)}
-			if !x.Expires.IsZero() {
-				ig.Expires = x.Expires.Format("2006-01-02")
-			}
-			rep.Ignored = append(rep.Ignored, ig)
-		}
-		rep.Findings = kept
-	}
-	if cfg.Verify {
-		v := &verify.Verifier{API: cfg.CratesAPI, UserAgent: version.UserAgent()}
-		for _, f := range rep.Findings {
-			var r verify.Result
-			switch {
-			case f.Placeholder:
-				continue // a filler, not a credential: nothing to ask
-			case f.Rule == detect.RuleTrustedPublishing:
-				r = verify.Result{Validity: verify.Unverifiable, Detail: "trusted-publishing tokens have no read-only check; they expire 30 minutes after issue"}
-			default:
-				r = v.Check(ctx, f.Token.Reveal())
-			}
-			f.Validity, f.ValidityDetail = string(r.Validity), r.Detail
-		}
-	}
-	if cfg.Repo != "" {
-		locate.Relocate(ctx, rep, locate.Options{Repo: cfg.Repo, FetchMap: e.fetchAll})
-	}
-}
-
-// fetchAll returns a whole body (up to --max-bytes), for source maps.
-func (e *engine) fetchAll(ctx context.Context, u string) ([]byte, error) {
-	var out []byte
-	err := e.fetcher.Get(ctx, u, func(r *fetch.Response) error {
-		if r.Status != http.StatusOK {
-			return fmt.Errorf("HTTP %d", r.Status)
-		}
-		var err error
-		out, err = io.ReadAll(r.Body)
-		return err
-	})
-	return out, err
 }
 
 type engine struct {
@@ -153,7 +110,13 @@ type engine struct {
 	queue   []job
 	pending int // jobs queued or running
 	done    int
+	unrun   int                      // jobs dropped when the scan was interrupted
 	dirs    map[int]*findings.Target // directory start targets, by order
+	// mapped holds what the crawled source maps say about places in their
+	// bundles, by bundle URL; fetchedMaps the maps fetched.
+	mapped      map[string][]crawl.Mapped
+	mapOf       map[string]string // bundle URL -> its map's URL
+	fetchedMaps map[string]bool
 }
 
 func newEngine(cfg config.Config, opts Options) *engine {
@@ -163,15 +126,22 @@ func newEngine(cfg config.Config, opts Options) *engine {
 			starts = append(starts, t.URL)
 		}
 	}
+	limits := findings.DefaultLimits
+	if opts.Limits != nil {
+		limits = *opts.Limits
+	}
 	e := &engine{
 		cfg: cfg, opts: opts,
-		coll: findings.NewCollector(),
+		coll: findings.NewCollectorWith(limits),
 		frontier: crawl.NewFrontier(crawl.Options{
 			Depth: cfg.Depth, MaxURLs: max(cfg.MaxURLs, len(starts)), AllowHosts: cfg.AllowHosts,
 			Include: cfg.Include, Exclude: cfg.Exclude,
 		}, starts),
-		hosts: newHostLimiter(cfg.PerHost, cfg.Rate),
-		dirs:  map[int]*findings.Target{},
+		hosts:       newHostLimiter(cfg.PerHost, cfg.Rate),
+		dirs:        map[int]*findings.Target{},
+		mapped:      map[string][]crawl.Mapped{},
+		mapOf:       map[string]string{},
+		fetchedMaps: map[string]bool{},
 	}
 	e.cond = sync.NewCond(&e.mu)
 	hdrs := make([]fetch.Header, len(cfg.Headers))
@@ -181,7 +151,8 @@ func newEngine(cfg config.Config, opts Options) *engine {
 	e.fetcher = fetch.New(fetch.Options{
 		Timeout: cfg.Timeout, MaxBytes: cfg.MaxBytes, Headers: hdrs, UserAgent: version.UserAgent(),
 		MaxConns: cfg.PerHost, Retries: cfg.Retries, Backoff: opts.Backoff, Transport: opts.Transport,
-		AllowRedirect: e.frontier.HostAllowed,
+		Follow:     func(from, to *url.URL) string { return e.frontier.InScope(to, from) },
+		HeadersFor: e.frontier.HeadersFor,
 	})
 	return e
 }
@@ -197,7 +168,7 @@ func (e *engine) seed() {
 			origin := t.URL.Scheme + "://" + t.URL.Host
 			if e.cfg.Probe && !probed[origin] {
 				probed[origin] = true
-				e.discover(job{order: i, url: t.URL.String()}, crawl.ProbeLinks(t.URL))
+				e.discover(job{order: i}, crawl.ProbeLinks(t.URL), nil)
 			}
 			continue
 		}
@@ -257,6 +228,15 @@ func (e *engine) work(ctx context.Context) {
 		}
 		j := e.queue[0]
 		e.queue = e.queue[1:]
+		if ctx.Err() != nil { // interrupted: what is queued is left, counted
+			e.pending--
+			e.unrun++
+			if e.pending == 0 {
+				e.cond.Broadcast()
+			}
+			e.mu.Unlock()
+			continue
+		}
 		e.mu.Unlock()
 
 		e.run(ctx, &sc, j)
@@ -269,7 +249,7 @@ func (e *engine) work(ctx context.Context) {
 			e.cond.Broadcast()
 		}
 		if e.opts.Progress != nil {
-			e.opts.Progress(done, total)
+			e.opts.Progress(Progress{Done: done, Total: total, Tokens: e.coll.Tokens()})
 		}
 		e.mu.Unlock()
 	}
@@ -280,16 +260,28 @@ func (e *engine) run(ctx context.Context, sc *worker, j job) {
 		e.readFile(sc, j)
 		return
 	}
-	t, links := e.fetchURL(ctx, sc, j)
+	t, res := e.fetchURL(ctx, sc, j)
 	e.coll.AddTarget(t)
-	e.discover(j, links)
+	if res == nil {
+		return
+	}
+	from, err := url.Parse(res.final)
+	if err != nil {
+		return
+	}
+	var wants []crawl.Pos
+	if e.cfg.Repo != "" { // relocation will want to know where these came from
+		wants = res.places
+	}
+	e.discover(job{order: j.order, url: res.final, depth: j.depth, wants: wants}, res.links, from)
 }
 
-// discover puts links found at job j through the frontier: new URLs are
-// queued, refused ones are reported as skipped.
-func (e *engine) discover(j job, links []crawl.Link) {
+// discover puts links found at job j (on the page from; nil for probes)
+// through the frontier: new URLs are queued, refused ones are reported as
+// skipped. A source map link carries the places of the bundle's findings.
+func (e *engine) discover(j job, links []crawl.Link, from *url.URL) {
 	for _, l := range links {
-		dec := e.frontier.Admit(l, j.depth)
+		dec := e.frontier.Admit(l, from, j.depth)
 		if dec.Dup {
 			continue
 		}
@@ -303,26 +295,48 @@ func (e *engine) discover(j job, links []crawl.Link) {
 			continue
 		}
 		l := l
-		e.push(job{order: j.order, url: dec.URL, depth: dec.Depth, link: &l, from: j.url})
+		nj := job{order: j.order, url: dec.URL, depth: dec.Depth, link: &l, from: j.url}
+		if l.Via == "sourceMappingURL" && len(j.wants) > 0 {
+			nj.wants, nj.bundle = j.wants, j.url
+		}
+		e.push(nj)
 	}
 }
 
-// body is what one attempt at a URL (or one file) produced.
+// body is what scanning one response (or file) produced besides matches,
+// which go to the collector as they are found.
 type body struct {
-	matches []found
-	links   []crawl.Link
+	final    string // the URL that served it, after redirects
+	links    []crawl.Link
+	warnings []string
+	found    int         // matches
+	places   []crawl.Pos // where in the body plain matches were, for its source map
+	mapped   []crawl.Mapped
 }
 
-type found struct {
-	m   detect.Match
-	loc findings.Location
-}
+// maxPlaces bounds the places of one body sent to its source map.
+const maxPlaces = 1000
 
 // scanBody streams r through the matcher, the decoder and, when links are
-// wanted, the extractor for its kind of content.
-func (e *engine) scanBody(w *worker, r io.Reader, kind crawl.Content, base *url.URL, loc findings.Location, wantLinks bool) (*body, error) {
+// wanted, the extractor for its kind of content. Matches go straight to the
+// collector at loc; in a source map, each names the original source whose
+// sourcesContent holds it, and the map's mappings are searched for wants.
+func (e *engine) scanBody(w *worker, r io.Reader, kind crawl.Content, base *url.URL, loc findings.Location, wantLinks bool, wants []crawl.Pos) (*body, error) {
 	b := &body{}
-	add := func(m detect.Match) { b.matches = append(b.matches, found{m, loc}) }
+	var smi *crawl.SourceMapIndex
+	add := func(m detect.Match) {
+		b.found++
+		l := loc
+		if smi != nil {
+			if src, line, ok := smi.Source(m.Offset); ok {
+				l.Part, l.Source, l.SourceLine = "sourcesContent of "+src, src, line
+			}
+		}
+		if m.Encoding == "" && len(b.places) < maxPlaces {
+			b.places = append(b.places, crawl.Pos{Line: m.Line, Column: m.Column16})
+		}
+		e.coll.Add(m, l)
+	}
 	dec := &w.dec
 	dec.Reset(add)
 	writers := []io.Writer{dec}
@@ -332,9 +346,9 @@ func (e *engine) scanBody(w *worker, r io.Reader, kind crawl.Content, base *url.
 			writers = append(writers, ext)
 		}
 	}
-	var smi *crawl.SourceMapIndex
 	if kind == crawl.SourceMap {
 		smi = crawl.NewSourceMapIndex()
+		smi.Want(wants)
 		writers = append(writers, smi)
 	}
 	var tee io.Writer = dec
@@ -344,26 +358,15 @@ func (e *engine) scanBody(w *worker, r io.Reader, kind crawl.Content, base *url.
 	err := w.sc.Scan(io.TeeReader(r, tee), add)
 	dec.Close()
 	if ext != nil {
-		b.links = ext.Close()
+		var warns []string
+		b.links, warns = ext.Close()
+		b.warnings = append(b.warnings, warns...)
 	}
 	if smi != nil {
-		for i := range b.matches {
-			if src, line, ok := smi.Source(b.matches[i].m.Offset); ok {
-				l := &b.matches[i].loc
-				l.Part, l.Source, l.SourceLine = "sourcesContent of "+src, src, line
-			}
-		}
+		b.warnings = append(b.warnings, smi.Warnings()...)
+		b.mapped = smi.Resolve()
 	}
 	return b, err
-}
-
-func (e *engine) commit(b *body) {
-	if b == nil {
-		return
-	}
-	for _, f := range b.matches {
-		e.coll.Add(f.m, f.loc)
-	}
 }
 
 func (e *engine) readFile(sc *worker, j job) {
@@ -376,10 +379,9 @@ func (e *engine) readFile(sc *worker, j job) {
 		t.State, t.Reason = findings.Failed, err.Error()
 	} else {
 		cr := &countingReader{r: f}
-		b, err := e.scanBody(sc, cr, kind, nil, findings.Location{Target: j.file.Path, Order: j.order}, false)
+		b, err := e.scanBody(sc, cr, kind, nil, findings.Location{Target: j.file.Path, Order: j.order}, false, nil)
 		f.Close()
-		e.commit(b)
-		t.Bytes, t.Duration = cr.n, time.Since(begun)
+		t.Bytes, t.Duration, t.Warnings = cr.n, time.Since(begun), b.warnings
 		if err != nil {
 			t.State, t.Reason = findings.Failed, fmt.Sprintf("read failed after %d bytes: %v", cr.n, err)
 		} else {
@@ -393,15 +395,18 @@ func (e *engine) readFile(sc *worker, j job) {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if t.State == findings.Scanned {
+	if t.State == findings.Scanned && len(t.Warnings) == 0 {
 		d.Files++
 		d.Bytes += t.Bytes
 		return
 	}
-	e.coll.AddTarget(t) // files of a directory are listed only when they fail
+	e.coll.AddTarget(t) // files of a directory are listed only when they fail or warn
 }
 
-func (e *engine) fetchURL(ctx context.Context, sc *worker, j job) (findings.Target, []crawl.Link) {
+// fetchURL fetches one URL and scans every response of its redirect chain:
+// headers and bodies of redirects too (a token in a 302 is a leak), the
+// final one crawled for links.
+func (e *engine) fetchURL(ctx context.Context, sc *worker, j job) (findings.Target, *body) {
 	begun := time.Now()
 	t := findings.Target{Target: j.url, IsURL: true, Start: j.start, Discovered: !j.start, Depth: j.depth, Order: j.order}
 	guess := false
@@ -413,7 +418,8 @@ func (e *engine) fetchURL(ctx context.Context, sc *worker, j job) (findings.Targ
 		guess = j.link.Guess
 	}
 	u, _ := url.Parse(j.url)
-	if err := e.hosts.acquire(ctx, u.Host); err != nil {
+	waited, err := e.hosts.acquire(ctx, u.Host, e.cfg.Timeout)
+	if err != nil {
 		t.State, t.Reason = findings.Failed, err.Error()
 		return t, nil
 	}
@@ -421,60 +427,76 @@ func (e *engine) fetchURL(ctx context.Context, sc *worker, j job) (findings.Targ
 
 	var b *body
 	var skip string
-	err := e.fetcher.Get(ctx, j.url, func(r *fetch.Response) error {
-		b, skip = &body{}, "" // each attempt starts afresh
+	err = e.fetcher.Get(ctx, j.url, waited, func(r *fetch.Response) error {
+		if r.Hop == 0 { // an attempt starts afresh
+			b, skip, t.Warnings = nil, "", nil
+		}
 		t.Status, t.Attempts = r.Status, r.Attempt
 		final, _ := url.Parse(r.URL)
 		loc := findings.Location{Target: r.URL, IsURL: true, Order: j.order}
 		hloc := loc
 		hloc.Part = findings.PartHeaders
 		for _, m := range detect.Find(headerText(r.Header)) {
-			b.matches = append(b.matches, found{m, hloc})
+			e.coll.Add(m, hloc)
 		}
 		ctype := r.Header.Get("Content-Type")
 		kind := crawl.Classify(final, ctype)
-		t.Content = kind.String()
-		if guess && (r.Status == http.StatusNotFound || r.Status == http.StatusGone) {
-			skip = fmt.Sprintf("HTTP %d: not present", r.Status)
-			return nil
+		if r.Redirect != "" {
+			// A redirect's body is scanned, not crawled.
+			_, err := e.scanBody(sc, r.Body, kind, nil, loc, false, nil)
+			t.Warnings = append(t.Warnings, "redirected to "+r.Redirect)
+			return err
 		}
+		t.Content = kind.String()
 		if kind == crawl.Binary && !e.cfg.ScanBinary {
 			mt, _, _ := mime.ParseMediaType(ctype)
 			skip = fmt.Sprintf("binary content (%s); --scan-binary scans it", cmp.Or(mt, "by extension"))
 			return nil
 		}
 		ok := r.Status >= 200 && r.Status <= 299
-		// Error pages are scanned too (a debug 500 page is a classic leak), but not crawled.
-		got, err := e.scanBody(sc, r.Body, kind, final, loc, ok && e.cfg.Depth > 0)
-		got.matches = append(b.matches, got.matches...)
-		b = got
+		absent := guess && (r.Status == http.StatusNotFound || r.Status == http.StatusGone)
+		// Error pages are scanned too (a debug 500 page is a classic leak),
+		// as are the 404 pages of guessed URLs, but neither is crawled.
+		got, err := e.scanBody(sc, r.Body, kind, final, loc, ok && e.cfg.Depth > 0, j.wants)
+		b, got.final = got, r.URL
 		t.Bytes = r.Body.Bytes()
 		if err != nil {
 			return fmt.Errorf("body read failed after %d bytes: %w", t.Bytes, err)
 		}
-		t.Warnings = nil
+		t.Warnings = append(t.Warnings, got.warnings...)
 		if r.Body.Truncated() {
 			t.Warnings = append(t.Warnings, fmt.Sprintf("body larger than --max-bytes: only the first %d bytes were scanned", t.Bytes))
 		}
-		if r.Redirected {
-			t.Warnings = append(t.Warnings, "redirected to "+r.URL)
+		if absent {
+			if got.found == 0 {
+				skip = fmt.Sprintf("HTTP %d: not present", r.Status)
+			} else {
+				t.Warnings = append(t.Warnings, fmt.Sprintf("HTTP %d, but the body holds a token", r.Status))
+			}
 		}
 		return nil
 	})
 	t.Duration = time.Since(begun)
-	e.commit(b) // even a failed attempt's partial body may hold a token
 	var re *fetch.RedirectError
 	switch {
+	case err != nil && ctx.Err() != nil:
+		t.State, t.Reason = findings.Skipped, "interrupted before it was scanned to the end"
+		e.mu.Lock()
+		e.unrun++
+		e.mu.Unlock()
 	case err != nil && errors.As(err, &re) && re.OtherHost && !j.start:
 		t.State, t.Reason = findings.Skipped, err.Error()
 	case err != nil:
 		t.State, t.Reason = findings.Failed, err.Error()
 	case skip != "":
 		t.State, t.Reason = findings.Skipped, skip
-	case t.Status < 200 || t.Status > 299:
+	case (t.Status < 200 || t.Status > 299) && !(guess && b != nil && b.found > 0):
 		t.State, t.Reason = findings.Failed, fmt.Sprintf("HTTP %d %s", t.Status, http.StatusText(t.Status))
 	default:
 		t.State = findings.Scanned
+	}
+	if kind := crawl.Classify(u, ""); kind == crawl.SourceMap || j.bundle != "" {
+		e.recordMap(j.url, j.bundle, b)
 	}
 	if t.State != findings.Scanned || b == nil {
 		return t, nil
@@ -484,7 +506,7 @@ func (e *engine) fetchURL(ctx context.Context, sc *worker, j job) (findings.Targ
 			t.SourceMap = l.URL.String()
 		}
 	}
-	return t, b.links
+	return t, b
 }
 
 // headerText renders response headers as "Name: value" lines, sorted, so a
@@ -532,7 +554,10 @@ func newHostLimiter(per int, rate float64) *hostLimiter {
 	return h
 }
 
-func (h *hostLimiter) acquire(ctx context.Context, host string) error {
+// acquire waits for a slot on host and returns how long it waited for the
+// rate. Waiting counts toward the request's timeout: a slot further away
+// than timeout fails at once.
+func (h *hostLimiter) acquire(ctx context.Context, host string, timeout time.Duration) (time.Duration, error) {
 	host = strings.ToLower(host)
 	h.mu.Lock()
 	sem, ok := h.sems[host]
@@ -544,10 +569,10 @@ func (h *hostLimiter) acquire(ctx context.Context, host string) error {
 	select {
 	case sem <- struct{}{}:
 	case <-ctx.Done():
-		return ctx.Err()
+		return 0, ctx.Err()
 	}
 	if h.gap == 0 {
-		return nil
+		return 0, nil
 	}
 	h.mu.Lock()
 	now := time.Now()
@@ -555,14 +580,20 @@ func (h *hostLimiter) acquire(ctx context.Context, host string) error {
 	if at.Before(now) {
 		at = now
 	}
+	wait := at.Sub(now)
+	if wait >= timeout {
+		h.mu.Unlock()
+		<-sem
+		return 0, fmt.Errorf("the next --rate slot for %s is %v away, past --timeout %v", host, wait.Round(time.Millisecond), timeout)
+	}
 	h.next[host] = at.Add(h.gap)
 	h.mu.Unlock()
 	select {
-	case <-time.After(time.Until(at)):
-		return nil
+	case <-time.After(wait):
+		return wait, nil
 	case <-ctx.Done():
 		<-sem
-		return ctx.Err()
+		return 0, ctx.Err()
 	}
 }
 
