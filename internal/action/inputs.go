@@ -1,11 +1,14 @@
 package action
 
 import (
+	"cmp"
+	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/bmatcuk/doublestar/v4"
 
@@ -69,16 +72,96 @@ func (in *inputs) boolean(name string) (bool, error) {
 
 // settings is everything the inputs say besides the scan configuration.
 type settings struct {
-	sarifPath string
+	sarifPath string // where the SARIF is written
+	sarifRel  string // the same, relative to the workspace: the sarif-file output
 	shardK    int
 	shardN    int
 }
 
+// workspace confines the inputs that name files to GITHUB_WORKSPACE: after
+// symlinks are followed, sarif-file, urls-file, ignore-file, paths and
+// repo must stay inside it, so that a workflow input (or a file a pull
+// request adds) cannot make the step read or write elsewhere.
+type workspace struct {
+	dir  string // absolute
+	real string // with symlinks resolved
+}
+
+func newWorkspace(dir string) (workspace, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return workspace{}, err
+	}
+	real, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		return workspace{}, fmt.Errorf("the workspace %s cannot be read: %v", abs, err)
+	}
+	return workspace{dir: abs, real: real}, nil
+}
+
+// resolve turns an input's path (relative to base, itself in the
+// workspace) into an absolute path, and checks that it stays inside the
+// workspace once symlinks are followed. A path that does not exist yet (an
+// output file) is checked through its nearest existing parent.
+func (w workspace) resolve(field, value, base string) (string, error) {
+	if strings.ContainsAny(value, "\x00\r\n") {
+		return "", config.Errorf(field, value, "is not a path (it holds a line break or NUL)")
+	}
+	p := value
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(base, p)
+	}
+	p = filepath.Clean(p)
+	real, err := realPath(p)
+	if err != nil {
+		return "", config.Errorf(field, value, "cannot be read: %v", err)
+	}
+	if !within(w.real, real) {
+		return "", config.Errorf(field, value, "resolves outside the workspace (%s): inputs may only name files in it", w.dir)
+	}
+	return p, nil
+}
+
+// rel is p relative to the workspace, as the workflow's later steps (on
+// the host, whatever the container calls the workspace) resolve it.
+func (w workspace) rel(p string) string {
+	if r, err := filepath.Rel(w.dir, p); err == nil && within(w.dir, p) {
+		return filepath.ToSlash(r)
+	}
+	return p
+}
+
+// realPath resolves symlinks in p, or in its nearest existing parent
+// joined with the rest.
+func realPath(p string) (string, error) {
+	real, err := filepath.EvalSymlinks(p)
+	if err == nil {
+		return real, nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return "", err
+	}
+	parent := filepath.Dir(p)
+	if parent == p {
+		return p, nil
+	}
+	rp, err := realPath(parent)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(rp, filepath.Base(p)), nil
+}
+
+func within(dir, p string) bool {
+	r, err := filepath.Rel(dir, p)
+	return err == nil && r != ".." && !strings.HasPrefix(r, ".."+string(filepath.Separator)) && !filepath.IsAbs(r)
+}
+
 // readConfig fills the scan configuration from the inputs, the same
 // configuration `cratesguard scan` fills from its flags.
-func readConfig(in *inputs, workspace string, eventURL func() (string, error)) (config.Config, settings, error) {
+func readConfig(in *inputs, ws workspace, eventURL func() (string, error)) (config.Config, settings, error) {
 	cfg := config.Defaults()
-	cfg.Root = workspace
+	cfg.Root = ws.dir
 	var st settings
 	var err error
 	if cfg.Depth, err = in.integer("depth", config.DefaultDepth); err != nil {
@@ -91,8 +174,8 @@ func readConfig(in *inputs, workspace string, eventURL func() (string, error)) (
 		return cfg, st, err
 	}
 	if s := in.str("timeout"); s != "" {
-		if cfg.Timeout, err = time.ParseDuration(s); err != nil {
-			return cfg, st, config.Errorf("timeout", s, "is not a duration (30s, 2m)")
+		if cfg.Timeout, err = config.ParseDuration("timeout", s); err != nil {
+			return cfg, st, err
 		}
 	}
 	if s := in.str("max-bytes"); s != "" {
@@ -111,40 +194,40 @@ func readConfig(in *inputs, workspace string, eventURL func() (string, error)) (
 	if cfg.Verify, err = in.boolean("verify"); err != nil {
 		return cfg, st, err
 	}
+	if cfg.VerifyMax, err = in.integer("verify-max", config.DefaultVerifyMax); err != nil {
+		return cfg, st, err
+	}
 	if s := in.str("crates-api"); s != "" {
 		cfg.CratesAPI = s
 	}
-	cfg.Repo = in.str("repo")
-	if cfg.Repo == "" {
-		cfg.Repo = workspace // the checkout: alerts point at the code that leaked
-	} else if !filepath.IsAbs(cfg.Repo) {
-		cfg.Repo = filepath.Join(workspace, cfg.Repo)
+	cfg.Repo = ws.dir // the checkout: alerts point at the code that leaked
+	if r := in.str("repo"); r != "" {
+		if cfg.Repo, err = ws.resolve("repo", r, ws.dir); err != nil {
+			return cfg, st, err
+		}
 	}
 	cfg.IgnoreFile = in.str("ignore-file")
 	cfg.IgnoreRequired = cfg.IgnoreFile != "" && cfg.IgnoreFile != triage.DefaultFile
 	if cfg.IgnoreFile == "" {
 		cfg.IgnoreFile = triage.DefaultFile
 	}
-	if !filepath.IsAbs(cfg.IgnoreFile) {
-		cfg.IgnoreFile = filepath.Join(cfg.Repo, cfg.IgnoreFile)
+	if cfg.IgnoreFile, err = ws.resolve("ignore-file", cfg.IgnoreFile, cfg.Repo); err != nil {
+		return cfg, st, err
 	}
 	cfg.Include, cfg.Exclude = in.list("include", false), in.list("exclude", false)
 	cfg.AllowHosts = in.list("allow-hosts", true)
 	cfg.Category = in.str("category")
-	for _, h := range in.list("headers", false) {
-		hd, err := config.ParseHeader("headers", h)
+	for i, h := range in.list("headers", false) {
+		hd, err := config.ParseHeader("headers", i+1, h)
 		if err != nil {
 			return cfg, st, err
 		}
 		cfg.Headers = append(cfg.Headers, hd)
 	}
-	st.sarifPath = in.str("sarif-file")
-	if st.sarifPath == "" {
-		st.sarifPath = "cratesguard.sarif"
+	if st.sarifPath, err = ws.resolve("sarif-file", cmp.Or(in.str("sarif-file"), "cratesguard.sarif"), ws.dir); err != nil {
+		return cfg, st, err
 	}
-	if !filepath.IsAbs(st.sarifPath) {
-		st.sarifPath = filepath.Join(workspace, st.sarifPath)
-	}
+	st.sarifRel = ws.rel(st.sarifPath)
 	shardSpec := in.str("shard")
 	if st.shardK, st.shardN, err = config.ParseShard("shard", shardSpec); err != nil {
 		return cfg, st, err
@@ -152,16 +235,17 @@ func readConfig(in *inputs, workspace string, eventURL func() (string, error)) (
 
 	raws := in.list("urls", true)
 	if f := in.str("urls-file"); f != "" {
-		if !filepath.IsAbs(f) {
-			f = filepath.Join(workspace, f)
+		p, err := ws.resolve("urls-file", f, ws.dir)
+		if err != nil {
+			return cfg, st, err
 		}
-		more, err := target.ReadFile(f)
+		more, err := target.ReadFile(p)
 		if err != nil {
 			return cfg, st, &config.Error{Field: "urls-file", Msg: err.Error()}
 		}
 		raws = append(raws, more...)
 	}
-	paths, err := expandPaths(workspace, in.list("paths", false))
+	paths, err := expandPaths(ws, in.list("paths", false))
 	if err != nil {
 		return cfg, st, err
 	}
@@ -188,17 +272,18 @@ func readConfig(in *inputs, workspace string, eventURL func() (string, error)) (
 
 // expandPaths turns doublestar globs relative to the workspace into files.
 // A glob that matches nothing is an error: the build output is missing.
-func expandPaths(workspace string, globs []string) ([]string, error) {
+// Every match must be inside the workspace once symlinks are followed.
+func expandPaths(ws workspace, globs []string) ([]string, error) {
 	var out []string
 	for _, g := range globs {
 		if !strings.ContainsAny(g, "*?[{") {
 			// A plain path: a file, or a directory to walk.
-			p := g
-			if !filepath.IsAbs(p) {
-				p = filepath.Join(workspace, p)
+			p, err := ws.resolve("paths", g, ws.dir)
+			if err != nil {
+				return nil, err
 			}
 			if _, err := os.Stat(p); err != nil {
-				return nil, config.Errorf("paths", g, "does not exist under %s", workspace)
+				return nil, config.Errorf("paths", g, "does not exist in the workspace")
 			}
 			out = append(out, p)
 			continue
@@ -207,19 +292,23 @@ func expandPaths(workspace string, globs []string) ([]string, error) {
 			return nil, config.Errorf("paths", g, "is not a valid glob pattern")
 		}
 		base, pattern := doublestar.SplitPattern(filepath.ToSlash(g))
-		root := base
-		if !filepath.IsAbs(root) {
-			root = filepath.Join(workspace, root)
+		root, err := ws.resolve("paths", base, ws.dir)
+		if err != nil {
+			return nil, err
 		}
 		matches, err := doublestar.Glob(os.DirFS(root), pattern, doublestar.WithFailOnIOErrors(), doublestar.WithFilesOnly())
 		if err != nil {
 			return nil, config.Errorf("paths", g, "cannot be read: %v", err)
 		}
 		if len(matches) == 0 {
-			return nil, config.Errorf("paths", g, "matches no file under %s", workspace)
+			return nil, config.Errorf("paths", g, "matches no file in the workspace")
 		}
 		for _, m := range matches {
-			out = append(out, filepath.Join(root, filepath.FromSlash(m)))
+			p := filepath.Join(root, filepath.FromSlash(m))
+			if _, err := ws.resolve("paths", p, ws.dir); err != nil {
+				return nil, config.Errorf("paths", g, "matches %s, a symbolic link out of the workspace", ws.rel(p))
+			}
+			out = append(out, p)
 		}
 	}
 	return out, nil
