@@ -108,7 +108,8 @@ func (r *runner) run() stepResult {
 	s, _ := os.ReadFile(r.env["GITHUB_STEP_SUMMARY"])
 	res.summary = string(s)
 	if p := res.outputs["sarif-file"]; p != "" {
-		res.sarif, _ = os.ReadFile(p)
+		// The output is relative to the workspace, as the host resolves it.
+		res.sarif, _ = os.ReadFile(filepath.Join(r.workspace, p))
 		if len(res.sarif) > 0 {
 			keep := filepath.Join(sarifDir, fmt.Sprintf("action-%s.sarif", sanitize(r.t.Name())))
 			os.WriteFile(keep, res.sarif, 0o644)
@@ -213,8 +214,8 @@ func TestActionFindings(t *testing.T) {
 	if res.code != 1 || res.outputs["findings"] != "1" || res.outputs["exit-code"] != "1" || res.outputs["failed"] != "0" {
 		t.Fatalf("exit %d outputs %v\n%s", res.code, res.outputs, res.stdout)
 	}
-	if want := filepath.Join(r.workspace, "cratesguard.sarif"); res.outputs["sarif-file"] != want || len(res.sarif) == 0 {
-		t.Errorf("sarif-file %q, want %q written", res.outputs["sarif-file"], want)
+	if res.outputs["sarif-file"] != "cratesguard.sarif" || len(res.sarif) == 0 {
+		t.Errorf("sarif-file %q, want cratesguard.sarif (relative to the workspace) written", res.outputs["sarif-file"])
 	}
 	if !strings.Contains(res.stdout, "::error title=cratesguard") || !strings.Contains(res.stdout, "::group::cratesguard: findings") ||
 		!strings.Contains(res.stdout, "::endgroup::") {
@@ -238,7 +239,7 @@ func TestActionFailOnNever(t *testing.T) {
 	if res.code != 0 || res.outputs["findings"] != "1" {
 		t.Fatalf("exit %d outputs %v", res.code, res.outputs)
 	}
-	if !strings.HasSuffix(res.outputs["sarif-file"], "out/report.sarif") {
+	if res.outputs["sarif-file"] != "out/report.sarif" {
 		t.Errorf("sarif-file %q", res.outputs["sarif-file"])
 	}
 }
@@ -308,7 +309,7 @@ func TestActionPathsAndShards(t *testing.T) {
 	if res.code != 1 || res.outputs["findings"] != "24" {
 		t.Fatalf("paths: exit %d outputs %v\n%s", res.code, res.outputs, res.stdout)
 	}
-	if !strings.Contains(res.stdout, "::error col=19,file=dist/assets/chunk-0.js,line=3,title=") {
+	if !strings.Contains(res.stdout, "::error file=dist/assets/chunk-0.js,line=3,col=19,title=") {
 		t.Errorf("file annotation with workspace-relative path and line missing:\n%s", res.stdout)
 	}
 	total := 0
@@ -339,7 +340,7 @@ func TestActionAnnotationsAreCapped(t *testing.T) {
 	}
 	res := r.input("paths", "*.js").run()
 	onlyMasked(t, res, toks...)
-	if n := strings.Count(res.stdout, "::error col="); n != 10 {
+	if n := strings.Count(res.stdout, "::error file="); n != 10 {
 		t.Errorf("%d file annotations, want 10", n)
 	}
 	if !strings.Contains(res.summary, "3 findings not annotated") || strings.Count(res.summary, "| error |") != 13 {

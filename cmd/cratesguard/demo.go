@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"os"
 
@@ -10,24 +9,44 @@ import (
 	"github.com/cratesguard/cratesguard/internal/demo"
 	"github.com/cratesguard/cratesguard/internal/findings"
 	"github.com/cratesguard/cratesguard/internal/report"
+	"github.com/cratesguard/cratesguard/internal/safe"
 	"github.com/cratesguard/cratesguard/internal/scan"
 )
 
 // demoSARIF is where the demo writes its report.
 const demoSARIF = "cratesguard-demo.sarif"
 
+func demoCommand() *command {
+	c := newCommand("demo", "cratesguard demo", "scan a built-in demo site on loopback, offline",
+		`Serves a page and a JavaScript bundle with a planted fake token (generated at
+run time), a placeholder in the docs and a token-shaped decoy inside an inlined
+font, scans them, prints the findings and writes cratesguard-demo.sarif.`, "Flags")
+	c.fs.Bool("help", false, "show this help")
+	c.describe("Flags", "help", "")
+	return c
+}
+
 func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) > 0 {
-		fmt.Fprintf(stderr, "cratesguard: demo takes no arguments (got %q)\n", args[0])
+	c := demoCommand()
+	pos, err := c.parse(args)
+	switch {
+	case err == errHelp:
+		c.printHelp(stdout)
+		return findings.ExitClean
+	case err != nil:
+		safe.Fprintf(stderr, "cratesguard: %s\n", err)
+		return findings.ExitUsage
+	case len(pos) > 0:
+		safe.Fprintf(stderr, "cratesguard: demo takes no arguments (got %q)\n", pos[0])
 		return findings.ExitUsage
 	}
 	site, err := demo.Start()
 	if err != nil {
-		fmt.Fprintf(stderr, "cratesguard: demo: %v\n", err)
+		safe.Fprintf(stderr, "cratesguard: demo: %s\n", err)
 		return 1
 	}
 	defer site.Close()
-	fmt.Fprintf(stdout, "Demo site on %s: a page, a JavaScript bundle with a planted fake token,\n"+
+	safe.Fprintf(stdout, "Demo site on %s: a page, a JavaScript bundle with a planted fake token,\n"+
 		"a placeholder in the docs and a token-shaped decoy inside an inlined font.\n\n", site.URL)
 	raws := site.Pages()
 	cfg := config.Defaults()
@@ -36,18 +55,18 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	cfg.Root, _ = os.Getwd()
 	rep := scan.Run(ctx, cfg, scan.Options{})
-	if err := report.Text(stdout, rep, cfg.FailOn); err != nil {
-		fmt.Fprintf(stderr, "cratesguard: %v\n", err)
+	if err := report.Text(stdout, rep, cfg.FailOn, ""); err != nil {
+		safe.Fprintf(stderr, "cratesguard: %s\n", err)
 	}
 	log, err := report.SARIF(rep, report.SARIFOptions{Category: "cratesguard-demo", Root: cfg.Root})
 	if err == nil {
 		err = report.WriteSARIF(demoSARIF, log)
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "cratesguard: %v\n", err)
+		safe.Fprintf(stderr, "cratesguard: %s\n", err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "\nSARIF written to %s. In CI, a real scan exits 1 here and the upload\n"+
+	safe.Fprintf(stdout, "\nSARIF written to %s. In CI, a real scan exits 1 here and the upload\n"+
 		"turns each finding into a code-scanning alert.\n", demoSARIF)
 
 	// The demo succeeds when it found exactly what was planted.
@@ -63,7 +82,7 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	if !planted || !placeholder || wrong > 0 || !rep.Complete() {
-		fmt.Fprintf(stderr, "cratesguard: demo did not find what was planted (token %v, placeholder %v, unexpected %d, all scanned %v)\n",
+		safe.Fprintf(stderr, "cratesguard: demo did not find what was planted (token %v, placeholder %v, unexpected %d, all scanned %v)\n",
 			planted, placeholder, wrong, rep.Complete())
 		return 1
 	}

@@ -285,7 +285,7 @@ func TestIgnoreFile(t *testing.T) {
 	}
 	os.WriteFile(file, []byte(handled+" pasted the token by mistake\n"), 0o644)
 	r = cli(t, "scan", "--ignore-file", file, site.URL+"/")
-	if r.code != 2 || strings.Contains(r.stderr, handled) || !strings.Contains(r.stderr, "looks like a token") {
+	if r.code != 2 || strings.Contains(r.stderr, handled) || !strings.Contains(r.stderr, "holds a token") {
 		t.Errorf("a token in the ignore file: exit %d %q", r.code, r.stderr)
 	}
 	if r := cli(t, "scan", "--ignore-file", filepath.Join(dir, "missing"), site.URL+"/"); r.code != 2 {

@@ -1,0 +1,378 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/cratesguard/cratesguard/internal/config"
+	"github.com/cratesguard/cratesguard/internal/findings"
+	"github.com/cratesguard/cratesguard/internal/report"
+	"github.com/cratesguard/cratesguard/internal/safe"
+	"github.com/cratesguard/cratesguard/internal/scan"
+	"github.com/cratesguard/cratesguard/internal/target"
+	"github.com/cratesguard/cratesguard/internal/triage"
+	"github.com/cratesguard/cratesguard/internal/verify"
+	"github.com/cratesguard/cratesguard/internal/version"
+)
+
+// output says where results go besides the exit code.
+type output struct {
+	sarif    string
+	format   string
+	category string
+}
+
+// scanFlags binds the scan flags to a raw configuration.
+type scanFlags struct {
+	*command
+	targetsFile, maxBytes, failOn, sarif, format string
+	category, timeout, rate                      string
+	concurrency, depth, maxURLs, retries         int
+	perHost, verifyMax                           int
+	headers, include, exclude, allowHosts        listFlag
+	showVersion, probe, scanBinary, verify       bool
+	cratesAPI, repo, ignoreFile, shard           string
+}
+
+const scanAbout = `TARGET is an http(s) URL, a file or a directory (walked recursively; .git is
+skipped, symbolic links are not followed).
+
+Exit codes: 0 clean, 1 a token at or above --fail-on, 2 usage or configuration
+error (nothing was scanned), 3 some target could not be scanned, 130/143
+interrupted (SIGINT/SIGTERM): the report covers what was scanned before.`
+
+func newScanFlags() *scanFlags {
+	c := newCommand("scan", "cratesguard scan [flags] TARGET...", "scan URLs (http, https) and local files or directories", scanAbout,
+		"Targets", "Output", "Crawling", "Requests", "Verification and triage", "Other")
+	f := &scanFlags{command: c}
+	fs := c.fs
+	fs.StringVar(&f.targetsFile, "targets-file", "", "read more targets from FILE, one per line (# comments)")
+	c.describe("Targets", "targets-file", "FILE")
+	fs.Var(&f.include, "include", "doublestar glob of paths to scan, in directories and URL paths (repeatable)")
+	c.describe("Targets", "include", "GLOB")
+	fs.Var(&f.exclude, "exclude", "doublestar glob of paths to leave out (repeatable; wins over --include)")
+	c.describe("Targets", "exclude", "GLOB")
+	fs.StringVar(&f.shard, "shard", "", "scan only shard K of N of the targets (deterministic; category cratesguard/shard-K-of-N)")
+	c.describe("Targets", "shard", "K/N")
+
+	fs.StringVar(&f.sarif, "sarif", "", "write a SARIF 2.1.0 report for GitHub code scanning to FILE")
+	c.describe("Output", "sarif", "FILE")
+	fs.StringVar(&f.format, "format", "text", "what goes to stdout: text or json (tokens redacted)")
+	c.describe("Output", "format", "FORMAT")
+	fs.StringVar(&f.failOn, "fail-on", "any", "exit 1 on: any token, verified (live tokens only; needs --verify), or never")
+	c.describe("Output", "fail-on", "POLICY")
+	fs.StringVar(&f.category, "category", "", "SARIF automationDetails.id, to tell several uploads for one commit apart")
+	c.describe("Output", "category", "ID")
+
+	fs.IntVar(&f.depth, "depth", config.DefaultDepth, "link hops to follow from each URL; assets a page loads cost none (0: only the targets)")
+	c.describe("Crawling", "depth", "N")
+	fs.IntVar(&f.maxURLs, "max-urls", config.DefaultMaxURLs, "fetch at most N URLs in all")
+	c.describe("Crawling", "max-urls", "N")
+	fs.Var(&f.allowHosts, "allow-host", "also crawl this origin: HOST on ports 80/443, or HOST:PORT (repeatable)")
+	c.describe("Crawling", "allow-host", "HOST[:PORT]")
+	fs.BoolVar(&f.probe, "probe", false, "also fetch well-known files of each start origin (/.env, /.cargo/credentials.toml, /robots.txt…)")
+	c.describe("Crawling", "probe", "")
+	fs.BoolVar(&f.scanBinary, "scan-binary", false, "scan images, fonts and wasm instead of skipping them")
+	c.describe("Crawling", "scan-binary", "")
+
+	fs.Var(&f.headers, "header", "request header 'Name: value' for the start origins (repeatable; values are never printed)")
+	c.describe("Requests", "header", "'NAME: VALUE'")
+	fs.IntVar(&f.concurrency, "concurrency", config.DefaultConcurrency, "requests in flight at once")
+	c.describe("Requests", "concurrency", "N")
+	fs.IntVar(&f.perHost, "per-host", 0, "requests in flight to one host, to be polite to a small server")
+	c.describe("Requests", "per-host", "N", "--concurrency, "+strconv.Itoa(config.DefaultConcurrency))
+	fs.StringVar(&f.rate, "rate", "0", "requests per second to one host, from 0.01 (0: no limit; waiting counts toward --timeout)")
+	c.describe("Requests", "rate", "R", "0")
+	fs.IntVar(&f.retries, "retries", config.DefaultRetries, "retries on connection errors, timeouts, 429 and 5xx")
+	c.describe("Requests", "retries", "N")
+	fs.StringVar(&f.timeout, "timeout", config.DefaultTimeout.String(), "per request, covering headers and the whole body (30s, 2m)")
+	c.describe("Requests", "timeout", "DURATION")
+	fs.StringVar(&f.maxBytes, "max-bytes", "64MiB", "scan at most this much decoded body per URL (512KiB, 2GiB, 10MB)")
+	c.describe("Requests", "max-bytes", "SIZE")
+
+	fs.BoolVar(&f.verify, "verify", false, "ask crates.io, read-only, whether each token is live (GET /api/v1/me, 1 request/s)")
+	c.describe("Verification and triage", "verify", "")
+	fs.IntVar(&f.verifyMax, "verify-max", config.DefaultVerifyMax, "verify at most N tokens a run; the rest are unknown")
+	c.describe("Verification and triage", "verify-max", "N")
+	fs.StringVar(&f.cratesAPI, "crates-api", verify.DefaultAPI, "the crates.io API --verify asks (HTTPS; plain HTTP only to loopback)")
+	c.describe("Verification and triage", "crates-api", "URL")
+	fs.StringVar(&f.repo, "repo", "", "a checkout of the repository: alerts point at the file and line there that leaked the token")
+	c.describe("Verification and triage", "repo", "DIR")
+	fs.StringVar(&f.ignoreFile, "ignore-file", "", "tokens the team has handled, by SHA-256")
+	c.describe("Verification and triage", "ignore-file", "FILE", ".cratesguard-ignore in --repo, or here")
+
+	fs.BoolVar(&f.showVersion, "version", false, "print the version and exit")
+	c.describe("Other", "version", "")
+	fs.Bool("help", false, "show this help")
+	c.describe("Other", "help", "")
+	return f
+}
+
+// config turns the raw flags into a validated configuration.
+func (f *scanFlags) config(positional []string) (config.Config, output, error) {
+	out := output{sarif: f.sarif, format: f.format, category: f.category}
+	cfg := config.Defaults()
+	cfg.Concurrency, cfg.Depth, cfg.MaxURLs = f.concurrency, f.depth, f.maxURLs
+	cfg.Include, cfg.Exclude, cfg.Category, cfg.AllowHosts = f.include, f.exclude, f.category, f.allowHosts
+	cfg.Probe, cfg.Retries, cfg.ScanBinary = f.probe, f.retries, f.scanBinary
+	cfg.Verify, cfg.CratesAPI, cfg.Repo, cfg.VerifyMax = f.verify, f.cratesAPI, f.repo, f.verifyMax
+	// Concurrency means what it says: one host gets all of it unless
+	// --per-host says otherwise.
+	cfg.PerHost = cmp.Or(f.perHost, f.concurrency)
+	if set(f.fs, "per-host") && f.perHost < 1 {
+		return cfg, out, config.Errorf("per-host", strconv.Itoa(f.perHost), "must be 1 or more")
+	}
+	cfg.IgnoreFile, cfg.IgnoreRequired = f.ignoreFile, f.ignoreFile != ""
+	if cfg.IgnoreFile == "" {
+		cfg.IgnoreFile = filepath.Join(cmp.Or(f.repo, "."), triage.DefaultFile)
+	}
+	var err error
+	// Headers first: their values become secrets before any message.
+	for i, h := range f.headers {
+		hd, err := config.ParseHeader("header", i+1, h)
+		if err != nil {
+			return cfg, out, err
+		}
+		cfg.Headers = append(cfg.Headers, hd)
+	}
+	if cfg.Timeout, err = config.ParseDuration("timeout", f.timeout); err != nil {
+		return cfg, out, err
+	}
+	if cfg.Rate, err = strconv.ParseFloat(f.rate, 64); err != nil {
+		return cfg, out, config.Errorf("rate", f.rate, "is not a number of requests per second")
+	}
+	if cfg.MaxBytes, err = config.ParseSize("max-bytes", f.maxBytes); err != nil {
+		return cfg, out, err
+	}
+	if cfg.FailOn, err = config.ParseFailOn("fail-on", f.failOn); err != nil {
+		return cfg, out, err
+	}
+	if f.format != "text" && f.format != "json" {
+		return cfg, out, config.Errorf("format", f.format, "is not a format (text, json)")
+	}
+	raws := positional
+	if f.targetsFile != "" {
+		more, err := target.ReadFile(f.targetsFile)
+		if err != nil {
+			return cfg, out, &config.Error{Field: "targets-file", Msg: err.Error()}
+		}
+		raws = append(raws, more...)
+	}
+	if cfg.Targets, err = config.ParseTargets("targets", raws); err != nil {
+		return cfg, out, err
+	}
+	if len(cfg.Targets) == 0 {
+		return cfg, out, &config.Error{Field: "targets", Msg: "nothing to scan: name a URL or a path, or a --targets-file"}
+	}
+	k, n, err := config.ParseShard("shard", f.shard)
+	if err != nil {
+		return cfg, out, err
+	}
+	if err := cfg.ApplyShard("shard", k, n); err != nil {
+		return cfg, out, err
+	}
+	out.category = cfg.Category
+	if cfg.Root, err = os.Getwd(); err != nil {
+		return cfg, out, err
+	}
+	if cfg.Repo != "" {
+		// Alerts point into the repository: SARIF paths are relative to it.
+		if cfg.Root, err = filepath.Abs(cfg.Repo); err != nil {
+			return cfg, out, err
+		}
+	}
+	if err := cfg.Validate(); err != nil {
+		return cfg, out, err
+	}
+	if out.sarif != "" {
+		if err := checkOutput(out.sarif); err != nil {
+			return cfg, out, &config.Error{Field: "sarif", Msg: err.Error()}
+		}
+	}
+	return cfg, out, nil
+}
+
+// set reports whether a flag was given.
+func set(fs *flag.FlagSet, name string) bool {
+	found := false
+	fs.Visit(func(f *flag.Flag) { found = found || f.Name == name })
+	return found
+}
+
+// checkOutput makes sure a report can be written to path before anything
+// is fetched: its directory exists (none is created) and takes files, and
+// path is not a directory.
+func checkOutput(path string) error {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return fmt.Errorf("%s is a directory: name a file", path)
+	}
+	dir := filepath.Dir(path)
+	fi, err := os.Stat(dir)
+	if err != nil || !fi.IsDir() {
+		return fmt.Errorf("%s: the directory %s does not exist (it is not created for you)", path, dir)
+	}
+	probe, err := os.CreateTemp(dir, ".cratesguard-check-*")
+	if err != nil {
+		return fmt.Errorf("%s: cannot write in %s: %v", path, dir, errors.Unwrap(err))
+	}
+	probe.Close()
+	os.Remove(probe.Name())
+	return nil
+}
+
+func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	f := newScanFlags()
+	positional, err := f.parse(args)
+	switch {
+	case errors.Is(err, errHelp):
+		f.printHelp(stdout)
+		return findings.ExitClean
+	case err != nil:
+		safe.Fprintf(stderr, "cratesguard: %s\n", err)
+		return findings.ExitUsage
+	}
+	if f.showVersion {
+		safe.Fprintf(stdout, "cratesguard %s\n", version.Get())
+		return findings.ExitClean
+	}
+	cfg, out, err := f.config(positional)
+	if err != nil {
+		return configError(stderr, err)
+	}
+	return execute(ctx, cfg, out, stdout, stderr)
+}
+
+// configError phrases a configuration error in terms of flags.
+func configError(stderr io.Writer, err error) int {
+	var ce *config.Error
+	switch {
+	case errors.As(err, &ce) && ce.Field == "targets":
+		safe.Fprintf(stderr, "cratesguard: %s\n", ce.Msg)
+	case errors.As(err, &ce):
+		safe.Fprintf(stderr, "cratesguard: --%s\n", ce)
+	default:
+		safe.Fprintf(stderr, "cratesguard: %s\n", err)
+	}
+	return findings.ExitUsage
+}
+
+// progressEvery is how often a run whose stderr is no terminal (CI) says
+// how far it got; a run shorter than that says nothing.
+var progressEvery = 10 * time.Second
+
+// execute runs a validated scan and reports it.
+func execute(ctx context.Context, cfg config.Config, out output, stdout, stderr io.Writer) int {
+	opts := scan.Options{}
+	stop := progress(&opts, stderr)
+	rep := scan.Run(ctx, cfg, opts)
+	stop()
+	code := rep.ExitCode(cfg.FailOn)
+	if ctx.Err() != nil {
+		sig := interruption()
+		rep.Interrupted = sig.name
+		code = sig.code
+	}
+	var writeErr error
+	if out.sarif != "" {
+		log, err := report.SARIF(rep, report.SARIFOptions{Category: out.category, Root: cfg.Root})
+		if err == nil {
+			err = report.WriteSARIF(out.sarif, log)
+		}
+		writeErr = err
+	}
+	var err error
+	if out.format == "json" {
+		err = report.JSON(stdout, rep, cfg.FailOn)
+	} else {
+		err = report.Text(stdout, rep, cfg.FailOn, "")
+	}
+	if err != nil {
+		safe.Fprintf(stderr, "cratesguard: writing results: %s\n", err)
+	}
+	if rep.Interrupted != "" {
+		safe.Fprintf(stderr, "cratesguard: interrupted (%s) after %d of %d URLs and files: the report covers those\n",
+			safe.Trusted(rep.Interrupted), rep.Done(), rep.Done()+rep.Pending)
+	}
+	switch {
+	case writeErr != nil:
+		safe.Fprintf(stderr, "cratesguard: the SARIF report was not written: %s\n", writeErr)
+		if rep.Interrupted == "" {
+			code = findings.ExitUsage
+		}
+	case out.sarif != "":
+		safe.Fprintf(stderr, "cratesguard: SARIF report written to %s\n", out.sarif)
+	}
+	return code
+}
+
+// progress sets up progress reports on stderr: a line that rewrites itself
+// on a terminal; elsewhere (CI logs, pipes) one line every progressEvery,
+// none for a shorter run. The returned function stops it.
+func progress(opts *scan.Options, stderr io.Writer) func() {
+	var mu sync.Mutex
+	var last scan.Progress
+	tty := isTerminal(stderr)
+	opts.Progress = func(p scan.Progress) {
+		mu.Lock()
+		defer mu.Unlock()
+		last = p
+		if tty {
+			safe.Fprintf(stderr, "\rscanned %d/%d", p.Done, p.Total)
+		}
+	}
+	if tty {
+		return func() { safe.Fprintf(stderr, "\r\033[K") }
+	}
+	begun := time.Now()
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		tick := time.NewTicker(progressEvery)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				mu.Lock()
+				p := last
+				mu.Unlock()
+				safe.Fprintf(stderr, "scanned %s of %s URLs and files, %d token%s, %s\n", thousands(p.Done), thousands(p.Total),
+					p.Tokens, report.Plural(p.Tokens), time.Since(begun).Round(time.Second))
+			}
+		}
+	}()
+	return func() { close(done); wg.Wait() }
+}
+
+// thousands writes n with commas: 3,400.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+func isTerminal(w io.Writer) bool {
+	if o, ok := w.(*safe.Out); ok {
+		w = o.Underlying()
+	}
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
