@@ -283,11 +283,7 @@ func execute(ctx context.Context, cfg config.Config, out output, stdout, stderr 
 	}
 	var writeErr error
 	if out.sarif != "" {
-		log, err := report.SARIF(rep, report.SARIFOptions{Category: out.category, Root: cfg.Root})
-		if err == nil {
-			err = report.WriteSARIF(out.sarif, log)
-		}
-		writeErr = err
+		writeErr = report.WriteSARIF(out.sarif, rep, report.SARIFOptions{Category: out.category, Root: cfg.Root})
 	}
 	var err error
 	if out.format == "json" {

@@ -85,13 +85,10 @@ func run(ctx context.Context, a *githubactions.Action, in *inputs, env Env) (int
 	code := rep.ExitCode(cfg.FailOn)
 
 	// The SARIF goes first: the upload step runs even when this one fails.
-	log, err := report.SARIF(rep, report.SARIFOptions{Category: cfg.Category, Root: cfg.Root})
+	// Inside the workspace (readConfig made sure): its directory may be made.
+	err = os.MkdirAll(filepath.Dir(st.sarifPath), 0o755)
 	if err == nil {
-		// Inside the workspace (readConfig made sure): its directory may be made.
-		err = os.MkdirAll(filepath.Dir(st.sarifPath), 0o755)
-	}
-	if err == nil {
-		err = report.WriteSARIF(st.sarifPath, log)
+		err = report.WriteSARIF(st.sarifPath, rep, report.SARIFOptions{Category: cfg.Category, Root: cfg.Root})
 	}
 	if err != nil {
 		r.errorf("cratesguard: %s", err)

@@ -1,6 +1,7 @@
 package crawl
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"path"
@@ -172,11 +173,11 @@ func (s *SourceMapIndex) endString(end int64) {
 	case s.depth == 1:
 		s.last = s.decoded() // a key
 	case s.depth == 2 && s.key == "sources":
-		name := s.decoded()
-		if len(s.sources) >= maxSourceNames || s.sourceBytes+len(name) > maxSourceBytes {
+		if len(s.sources) >= maxSourceNames || s.sourceBytes+len(s.str) > maxSourceBytes {
 			s.droppedSources++
 			return
 		}
+		name := s.decoded()
 		s.sources[s.index] = name
 		s.sourceBytes += len(name)
 	case s.depth == 2 && s.key == "sourcesContent":
@@ -185,6 +186,9 @@ func (s *SourceMapIndex) endString(end int64) {
 }
 
 func (s *SourceMapIndex) decoded() string {
+	if bytes.IndexByte(s.str, '\\') < 0 {
+		return string(s.str) // nothing escaped: the bytes are the string
+	}
 	var v string
 	if json.Unmarshal(append(append([]byte{'"'}, s.str...), '"'), &v) != nil {
 		return string(s.str)

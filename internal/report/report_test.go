@@ -211,3 +211,31 @@ func TestSummaryStaysUnderOneMiB(t *testing.T) {
 		t.Fatalf("summary of %d bytes (limit %d), 'and N more' line present: %v", len(s), SummaryMax, strings.Contains(s, "…and "))
 	}
 }
+
+// TestStreamedSARIFIsTheLog: the SARIF written one result at a time is the
+// same document SARIF builds whole.
+func TestStreamedSARIFIsTheLog(t *testing.T) {
+	rep, _ := sampleReport(t)
+	opts := SARIFOptions{Category: "c"}
+	log, err := SARIF(rep, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole, _ := EncodeSARIF(log)
+	var streamed bytes.Buffer
+	if err := EncodeSARIFTo(&streamed, rep, opts); err != nil {
+		t.Fatal(err)
+	}
+	var a, b any
+	if err := json.Unmarshal(whole, &a); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(streamed.Bytes(), &b); err != nil {
+		t.Fatalf("streamed SARIF is not JSON: %v\n%s", err, streamed.String())
+	}
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	if !bytes.Equal(ja, jb) {
+		t.Errorf("streamed and whole SARIF differ:\n%s\n---\n%s", whole, streamed.String())
+	}
+}

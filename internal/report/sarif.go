@@ -7,11 +7,14 @@
 package report
 
 import (
+	"bufio"
 	"bytes"
 	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -40,11 +43,29 @@ const (
 	maxSkippedNotes = 1000
 )
 
-// SARIF builds the SARIF log of a report.
+// SARIF builds the SARIF log of a report, results and all. Writing a
+// report uses WriteSARIF, which streams the results instead.
 func SARIF(r *findings.Report, opts SARIFOptions) (*sarif.Report, error) {
-	log, err := sarif.New(sarif.Version210)
+	log, run, err := skeleton(r, opts)
 	if err != nil {
 		return nil, err
+	}
+	for _, f := range r.Findings {
+		res, err := result(f, opts)
+		if err != nil {
+			return nil, err
+		}
+		run.AddResult(res)
+	}
+	return log, nil
+}
+
+// skeleton builds the SARIF log without its results: tool, rules,
+// invocation, category.
+func skeleton(r *findings.Report, opts SARIFOptions) (*sarif.Report, *sarif.Run, error) {
+	log, err := sarif.New(sarif.Version210)
+	if err != nil {
+		return nil, nil, err
 	}
 	driver := sarif.NewVersionedDriver("cratesguard", version.Get()).
 		WithInformationURI("https://github.com/cratesguard/cratesguard")
@@ -68,41 +89,61 @@ func SARIF(r *findings.Report, opts SARIFOptions) (*sarif.Report, error) {
 			WithDefaultConfiguration(sarif.NewReportingConfiguration().WithLevel(ru.Level)).
 			WithProperties(props)
 	}
-	for _, f := range r.Findings {
-		ru := RuleOf(f)
-		_, idx := RuleByID(ru.ID)
-		if idx < 0 {
-			return nil, fmt.Errorf("finding under unknown rule %q", f.Rule)
+	run.AddInvocations(invocation(r))
+	if opts.Category != "" {
+		id := opts.Category
+		if !strings.HasSuffix(id, "/") {
+			// GitHub takes the part before the last slash as the category.
+			id += "/"
 		}
-		primary := f.Locations[0]
-		res := run.CreateResultForRule(ru.ID).
-			WithRuleIndex(idx).
-			WithLevel(f.Level()).
-			WithMessage(sarif.NewTextMessage(Message(f, ru, opts.Root))).
-			WithPartialFingerPrints(map[string]any{"primaryLocationLineHash": Fingerprint(f)}).
-			WithLocations([]*sarif.Location{location(primary, opts.Root)})
-		props := sarif.Properties{
-			"tokenSha256":   f.SHA256,
-			"redactedToken": f.Token.String(),
-			"placeholder":   f.Placeholder,
-			"occurrences":   f.Occurrences,
-			"where":         safe.Terminal(primary.Target),
-			"detectedRule":  f.Rule,
-		}
-		if f.Validity != "" {
-			props["validity"] = f.Validity
-			props["validityDetail"] = safe.Terminal(f.ValidityDetail)
-		}
-		res.PropertyBag = sarif.PropertyBag{Properties: props}
-		for i, loc := range f.Locations[1:] {
-			if i == maxRelated {
-				break
-			}
-			l := location(loc, opts.Root).WithId(i + 1)
-			l.WithMessage(sarif.NewTextMessage(safe.SARIFf("Also found at %s", Where(loc, opts.Root))))
-			res.AddRelatedLocation(l)
-		}
+		run.WithAutomationDetails(sarif.NewRunAutomationDetails().WithID(id))
 	}
+	log.AddRun(run)
+	return log, run, nil
+}
+
+// result is one finding's SARIF result.
+func result(f *findings.Finding, opts SARIFOptions) (*sarif.Result, error) {
+	ru := RuleOf(f)
+	_, idx := RuleByID(ru.ID)
+	if idx < 0 {
+		return nil, fmt.Errorf("finding under unknown rule %q", f.Rule)
+	}
+	primary := f.Locations[0]
+	res := sarif.NewRuleResult(ru.ID).
+		WithRuleIndex(idx).
+		WithLevel(f.Level()).
+		WithMessage(sarif.NewTextMessage(Message(f, ru, opts.Root))).
+		WithPartialFingerPrints(map[string]any{"primaryLocationLineHash": Fingerprint(f)}).
+		WithLocations([]*sarif.Location{location(primary, opts.Root)})
+	props := sarif.Properties{
+		"tokenSha256":   f.SHA256,
+		"redactedToken": f.Token.String(),
+		"placeholder":   f.Placeholder,
+		"occurrences":   f.Occurrences,
+		"where":         safe.Terminal(primary.Target),
+		"detectedRule":  f.Rule,
+	}
+	if f.Validity != "" {
+		props["validity"] = f.Validity
+		props["validityDetail"] = safe.Terminal(f.ValidityDetail)
+	}
+	res.PropertyBag = sarif.PropertyBag{Properties: props}
+	for i, loc := range f.Locations[1:] {
+		if i == maxRelated {
+			break
+		}
+		l := location(loc, opts.Root).WithId(i + 1)
+		l.WithMessage(sarif.NewTextMessage(safe.SARIFf("Also found at %s", Where(loc, opts.Root))))
+		res.AddRelatedLocation(l)
+	}
+	return res, nil
+}
+
+// invocation says how the run went: success, when, and every target that
+// failed or was skipped (skipped discovered URLs up to maxSkippedNotes),
+// warnings, notes and ignored tokens as notifications.
+func invocation(r *findings.Report) *sarif.Invocation {
 	inv := sarif.NewInvocation().
 		WithExecutionSuccess(r.Complete() && r.Interrupted == "").
 		WithStartTimeUTC(r.Started).
@@ -115,7 +156,7 @@ func SARIF(r *findings.Report, opts SARIFOptions) (*sarif.Report, error) {
 		inv.AddTToolExecutionNotification(n)
 	}
 	if r.Interrupted != "" {
-		note("error", safe.SARIFf("interrupted (%s): the report covers what was scanned before", safe.Trusted(r.Interrupted)), nil)
+		note("error", safe.SARIFf("interrupted (%s) after %d of %d URLs and files: the report covers those", safe.Trusted(r.Interrupted), r.Done(), r.Done()+r.Pending), nil)
 	}
 	skippedNotes := 0
 	for _, t := range r.Targets {
@@ -144,20 +185,10 @@ func SARIF(r *findings.Report, opts SARIFOptions) (*sarif.Report, error) {
 		if ig.Expires != "" {
 			until = " until " + ig.Expires
 		}
-		note("note", safe.SARIFf("Ignored %s (SHA-256 %s) per %s%s: %s", ig.Token, safe.Trusted(ig.SHA256[:16]), ig.FileLine, safe.Trusted(until), ig.Reason),
+		note("note", safe.SARIFf("Ignored %s (SHA-256 %s) per %s%s: %s", ig.Token, safe.Trusted(ig.SHA256[:min(16, len(ig.SHA256))]), ig.FileLine, safe.Trusted(until), ig.Reason),
 			sarif.Properties{"tokenSha256": ig.SHA256, "ignored": true})
 	}
-	run.AddInvocations(inv)
-	if opts.Category != "" {
-		id := opts.Category
-		if !strings.HasSuffix(id, "/") {
-			// GitHub takes the part before the last slash as the category.
-			id += "/"
-		}
-		run.WithAutomationDetails(sarif.NewRunAutomationDetails().WithID(id))
-	}
-	log.AddRun(run)
-	return log, nil
+	return inv
 }
 
 type notification struct{ level, text string }
@@ -347,7 +378,7 @@ func stripMarkdown(md string) string {
 	return strings.NewReplacer("**", "", "`", "", "*", "").Replace(strings.Join(lines, "\n"))
 }
 
-// EncodeSARIF renders the log as GitHub will read it, every string
+// EncodeSARIF renders a log as GitHub will read it, every string
 // redacted by safe.JSON on the way out.
 func EncodeSARIF(log *sarif.Report) ([]byte, error) {
 	var b bytes.Buffer
@@ -357,26 +388,70 @@ func EncodeSARIF(log *sarif.Report) ([]byte, error) {
 	return safe.JSON(b.Bytes()), nil
 }
 
-// WriteSARIF writes the log to path atomically: a temp file renamed into
-// place, so a reader never sees half a file and a shorter rewrite leaves no
-// stale bytes. The directory must exist.
-func WriteSARIF(path string, log *sarif.Report) error {
-	b, err := EncodeSARIF(log)
-	if err != nil {
-		return fmt.Errorf("writing SARIF to %s: %v", path, err)
-	}
-	return WriteFileAtomic(path, b)
+// WriteSARIF writes the report's SARIF to path atomically (a temp file
+// renamed into place: a reader never sees half a file, a shorter rewrite
+// leaves no stale bytes). The results stream out one at a time, each
+// redacted by safe.JSON: 25,000 of them cost no more memory than one. The
+// directory must exist.
+func WriteSARIF(path string, r *findings.Report, opts SARIFOptions) error {
+	return writeAtomic(path, func(w io.Writer) error { return EncodeSARIFTo(w, r, opts) })
 }
 
-// WriteFileAtomic writes b to path through a temp file in the same
-// directory, renamed into place.
-func WriteFileAtomic(path string, b []byte) error {
+// EncodeSARIFTo streams the report's SARIF to w.
+func EncodeSARIFTo(w io.Writer, r *findings.Report, opts SARIFOptions) error {
+	log, _, err := skeleton(r, opts)
+	if err != nil {
+		return err
+	}
+	var b bytes.Buffer
+	if err := log.PrettyWrite(&b); err != nil {
+		return err
+	}
+	doc := safe.JSON(b.Bytes())
+	hole := `"results": []`
+	at := bytes.Index(doc, []byte(hole))
+	if at < 0 {
+		hole = `"results": null`
+		if at = bytes.Index(doc, []byte(hole)); at < 0 {
+			return fmt.Errorf("SARIF skeleton without a results slot")
+		}
+	}
+	indent := string(doc[bytes.LastIndexByte(doc[:at], '\n')+1 : at]) // the line's indentation
+	bw := bufio.NewWriter(w)
+	bw.Write(doc[:at])
+	bw.WriteString(`"results": [`)
+	for i, f := range r.Findings {
+		res, err := result(f, opts)
+		if err != nil {
+			return err
+		}
+		item, err := json.MarshalIndent(res, indent+"  ", "  ")
+		if err != nil {
+			return err
+		}
+		if i > 0 {
+			bw.WriteByte(',')
+		}
+		bw.WriteString("\n" + indent + "  ")
+		bw.Write(safe.JSON(item))
+	}
+	if len(r.Findings) > 0 {
+		bw.WriteString("\n" + indent)
+	}
+	bw.WriteString("]")
+	bw.Write(doc[at+len(hole):])
+	return bw.Flush()
+}
+
+// writeAtomic writes path through a temp file in the same directory,
+// renamed into place once write succeeded.
+func writeAtomic(path string, write func(io.Writer) error) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".cratesguard-*.tmp")
 	if err != nil {
 		return fmt.Errorf("writing %s: %v", path, err)
 	}
 	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b); err != nil {
+	if err := write(tmp); err != nil {
 		tmp.Close()
 		return fmt.Errorf("writing %s: %v", path, err)
 	}
