@@ -51,7 +51,7 @@ func settle(t *testing.T, goroutines, fds int) {
 	}
 }
 
-func scanURL(t *testing.T, rawURL string, mod func(*config.Config)) *findings.Report {
+func scanURL(t *testing.T, rawURL string, mod func(*config.Config), transport ...http.RoundTripper) *findings.Report {
 	t.Helper()
 	cfg := config.Defaults()
 	cfg.Timeout = 2 * time.Second
@@ -66,7 +66,11 @@ func scanURL(t *testing.T, rawURL string, mod func(*config.Config)) *findings.Re
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	rep := Run(ctx, cfg, Options{Backoff: 10 * time.Millisecond})
+	opts := Options{Backoff: 10 * time.Millisecond}
+	if len(transport) > 0 {
+		opts.Transport = transport[0]
+	}
+	rep := Run(ctx, cfg, opts)
 	if ctx.Err() != nil {
 		t.Fatal("the scan did not end in bounded time")
 	}

@@ -1,0 +1,176 @@
+package main
+
+// Hostile content, class 5: memory is bounded whatever a site serves.
+// Each input below once took 1.3 to 6 GB; cratesguard, run as a process of
+// its own, must peak at 128 MiB or less on each (under the default 64 MiB
+// body cap). The peak is the child's own VmHWM (CRATESGUARD_PEAK_RSS): the
+// rusage of a child started by Go counts its parent.
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cratesguard/cratesguard/internal/tokentest"
+)
+
+// peakLimitKiB is the bound of the hostile-content issue: 128 MiB.
+const peakLimitKiB = 128 << 10
+
+// stream writes unit n times in 64 KiB writes.
+func stream(w io.Writer, unit string, n int) {
+	chunk := strings.Repeat(unit, max(1, (64<<10)/len(unit)))
+	per := len(chunk) / len(unit)
+	for n > 0 {
+		k := min(n, per)
+		if _, err := io.WriteString(w, chunk[:k*len(unit)]); err != nil {
+			return
+		}
+		n -= k
+	}
+}
+
+// randomTokens writes n distinct random API tokens, one a line.
+func randomTokens(w io.Writer, n int) {
+	const alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+	r := rand.New(rand.NewPCG(1, 2))
+	bw := bufio.NewWriterSize(w, 64<<10)
+	line := []byte(tokentest.Prefix + strings.Repeat("x", 32) + "\n")
+	for range n {
+		for j := 3; j < 35; j++ {
+			line[j] = alnum[r.IntN(62)]
+		}
+		if _, err := bw.Write(line); err != nil {
+			return
+		}
+	}
+	bw.Flush()
+}
+
+func hostileMemoryServer(t *testing.T) *httptest.Server {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.Path
+		switch {
+		case p == "/small":
+			io.WriteString(w, "<p>a small page</p>")
+		case p == "/links": // a page with 1,000,000 links
+			w.Header().Set("Content-Type", "text/html")
+			for i := 0; i < 1000000; i += 1000 {
+				var b strings.Builder
+				for j := i; j < i+1000; j++ {
+					fmt.Fprintf(&b, `<a href="/p/%d">x</a>`, j)
+				}
+				if _, err := io.WriteString(w, b.String()); err != nil {
+					return
+				}
+			}
+		case strings.HasPrefix(p, "/p/"):
+			io.WriteString(w, "ok")
+		case p == "/sources.js.map": // 16M sources
+			io.WriteString(w, `{"version":3,"sources":[`)
+			stream(w, `"a",`, 16000000)
+			io.WriteString(w, `"b"],"mappings":""}`)
+		case p == "/contents.js.map": // 21M empty sourcesContent strings
+			io.WriteString(w, `{"version":3,"sources":["a"],"sourcesContent":[`)
+			stream(w, `"",`, 21000000)
+			io.WriteString(w, `""],"mappings":""}`)
+		case p == "/tokens.js": // 1.8M distinct tokens
+			randomTokens(w, 1800000)
+		case p == "/bundle.js":
+			io.WriteString(w, "const t='"+memToken+"';\n//# sourceMappingURL=bundle.js.map\n")
+		case p == "/bundle.js.map": // a 63 MB mappings string
+			io.WriteString(w, `{"version":3,"sources":["src/config.ts"],"mappings":"`)
+			stream(w, "AAAA,", 63000000/5)
+			io.WriteString(w, `"}`)
+		case p == "/attributes": // 16 pages, each with a 63 MB attribute
+			w.Header().Set("Content-Type", "text/html")
+			for i := range 16 {
+				fmt.Fprintf(w, `<a href="/big/%d">b</a>`, i)
+			}
+		case strings.HasPrefix(p, "/big/"):
+			w.Header().Set("Content-Type", "text/html")
+			io.WriteString(w, `<html><div data-x="`)
+			stream(w, "x", 63<<20)
+			io.WriteString(w, `">end</div><a href="/after">a</a></html>`)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+var memToken = tokentest.New(240).API()
+
+// peakRSS runs the built binary with args and returns its peak RSS in KiB
+// and its stdout.
+func peakRSS(t *testing.T, args ...string) (int, string, int) {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "peak")
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary(t), args...)
+	cmd.Env = append(os.Environ(), "CRATESGUARD_PEAK_RSS="+out)
+	stdout, err := cmd.Output()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatalf("no peak RSS written: %v (exit %d)", err, code)
+	}
+	kb, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(string(b)), "kB")))
+	if err != nil {
+		t.Fatalf("peak RSS %q: %v", b, err)
+	}
+	return kb, string(stdout), code
+}
+
+func TestHostileMemoryIsBounded(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: serves gigabytes")
+	}
+	srv := hostileMemoryServer(t)
+	repo := t.TempDir()
+	os.MkdirAll(filepath.Join(repo, "src"), 0o755)
+	os.WriteFile(filepath.Join(repo, "src", "config.ts"), []byte("export const t = 1;\n"), 0o644)
+	base, _, _ := peakRSS(t, "scan", "--format", "json", srv.URL+"/small")
+	cases := []struct {
+		name string
+		args []string
+		want string // in the JSON report
+	}{
+		{"1,000,000 links on a page", []string{srv.URL + "/links"}, "more than 10000 links"},
+		{"16M sources in a source map", []string{srv.URL + "/sources.js.map"}, "names passed over"},
+		{"21M empty sourcesContent strings", []string{srv.URL + "/contents.js.map"}, `"scanned": 1`},
+		{"1.8M distinct tokens in one body", []string{srv.URL + "/tokens.js"}, "more than 25000 distinct tokens"},
+		{"--repo with a 63 MB mappings string", []string{"--repo", repo, srv.URL + "/bundle.js"}, "bundle.js.map"},
+		{"16 pages with a 63 MB attribute each", []string{"--concurrency", "16", srv.URL + "/attributes"}, "longer than 1024 KiB"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			kb, out, code := peakRSS(t, append([]string{"scan", "--format", "json"}, c.args...)...)
+			t.Logf("%-40s peak %4d MiB (%.1fx the %d MiB of a one-page scan)", c.name, kb>>10, float64(kb)/float64(base), base>>10)
+			if kb > peakLimitKiB {
+				t.Errorf("peak RSS %d MiB, over 128 MiB", kb>>10)
+			}
+			if code == 2 || !strings.Contains(out, c.want) {
+				t.Errorf("exit %d; the report does not say %q", code, c.want)
+			}
+		})
+	}
+}
