@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -27,7 +28,7 @@ func dockerBuild(t *testing.T) (env, args []string, goVersion string) {
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
-	from := regexp.MustCompile(`^FROM golang:([0-9.]+)`)
+	from := regexp.MustCompile(`^FROM (?:--platform=\S+ )?golang:([0-9.]+)`)
 	for sc.Scan() {
 		line := sc.Text()
 		if m := from.FindStringSubmatch(line); m != nil {
@@ -107,6 +108,9 @@ func TestStaticBinary(t *testing.T) {
 		args[i] = a
 	}
 	cmd := exec.Command(args[0], args[1:]...)
+	for i, e := range env { // the build arguments the image build sets: this machine's platform
+		env[i] = strings.NewReplacer("${TARGETOS}", runtime.GOOS, "${TARGETARCH}", runtime.GOARCH).Replace(e)
+	}
 	cmd.Env = append(os.Environ(), env...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("%v: %v\n%s", args, err, out)

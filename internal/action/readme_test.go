@@ -86,3 +86,24 @@ func TestREADMEMatchesActionYML(t *testing.T) {
 		}
 	}
 }
+
+// TestActionRunsAReleasedImage: action.yml runs the prebuilt image of a
+// release (a pull, no build in the user's job), and the release workflow
+// refuses a tag that action.yml does not name.
+func TestActionRunsAReleasedImage(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "action.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	img := regexp.MustCompile(`(?m)^  image: (.*)$`).FindStringSubmatch(string(b))
+	if img == nil || !regexp.MustCompile(`^docker://ghcr\.io/cratesguard/cratesguard:v\d+\.\d+\.\d+$`).MatchString(img[1]) {
+		t.Errorf("action.yml runs %q, want docker://ghcr.io/cratesguard/cratesguard:vX.Y.Z", img)
+	}
+	if regexp.MustCompile(`(?m)^  entrypoint:`).Match(b) {
+		t.Error("action.yml repeats the image's ENTRYPOINT")
+	}
+	rel, err := os.ReadFile(filepath.Join("..", "..", ".github", "workflows", "release.yml"))
+	if err != nil || !strings.Contains(string(rel), `want="  image: docker://${IMAGE}:${VERSION}"`) {
+		t.Errorf("the release workflow does not check action.yml's image against the tag (%v)", err)
+	}
+}
