@@ -21,8 +21,6 @@ func demoCommand() *command {
 		`Serves a page and a JavaScript bundle with a planted fake token (generated at
 run time), a placeholder in the docs and a token-shaped decoy inside an inlined
 font, scans them, prints the findings and writes cratesguard-demo.sarif.`, "Flags")
-	c.fs.Bool("help", false, "show this help")
-	c.describe("Flags", "help", "")
 	return c
 }
 

@@ -80,6 +80,10 @@ func (c *command) printHelp(w io.Writer) {
 			}
 		}
 	}
+	if len(c.help) == 0 {
+		fmt.Fprintf(w, "\nFlags:\n")
+	}
+	fmt.Fprintf(w, "  %-22s  %s\n", "--help", "show this help")
 }
 
 // errHelp is returned by parse when --help was asked for.

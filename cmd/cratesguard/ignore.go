@@ -28,8 +28,6 @@ SARIF. Ignored tokens are left out of the results and counted with their reason.
 	c.describe("Flags", "expires", "YYYY-MM-DD")
 	c.fs.StringVar(&f.file, "file", triage.DefaultFile, "the ignore file")
 	c.describe("Flags", "file", "PATH")
-	c.fs.Bool("help", false, "show this help")
-	c.describe("Flags", "help", "")
 	return f
 }
 

@@ -161,8 +161,6 @@ func versionCommand() *command {
 	c := newCommand("version", "cratesguard version [--roots]", "print the version", "", "Flags")
 	c.fs.Bool("roots", false, "also say how many CA roots verify TLS certificates (troubleshooting containers)")
 	c.describe("Flags", "roots", "")
-	c.fs.Bool("help", false, "show this help")
-	c.describe("Flags", "help", "")
 	return c
 }
 
@@ -194,8 +192,6 @@ func actionCommand() *command {
 		`Reads the step's settings from the INPUT_* variables the runner sets (see
 action.yml and README.md), scans, writes the SARIF report into the workspace,
 and reports through the runner: outputs, job summary, annotations.`, "Flags")
-	c.fs.Bool("help", false, "show this help")
-	c.describe("Flags", "help", "")
 	return c
 }
 

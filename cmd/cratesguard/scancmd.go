@@ -112,8 +112,6 @@ func newScanFlags() *scanFlags {
 
 	fs.BoolVar(&f.showVersion, "version", false, "print the version and exit")
 	c.describe("Other", "version", "")
-	fs.Bool("help", false, "show this help")
-	c.describe("Other", "help", "")
 	return f
 }
 

@@ -163,6 +163,9 @@ type Target struct {
 	Files      int           `json:"files,omitempty"` // files scanned under a directory
 	Duration   time.Duration `json:"-"`
 	Order      int           `json:"-"`
+	// Counted marks a file listed for its warnings though its directory
+	// already counts it.
+	Counted bool `json:"-"`
 }
 
 // Report is everything a scan produced.
@@ -273,10 +276,17 @@ func (f *Finding) addPlace(loc Location, n int) {
 }
 
 // AddTarget records how a target ended.
+// A directory counts as the files it scanned.
 func (c *Collector) AddTarget(t Target) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.counts[t.State]++
+	switch {
+	case t.Counted:
+	case t.State == Scanned && t.Files > 0:
+		c.counts[Scanned] += t.Files
+	default:
+		c.counts[t.State]++
+	}
 	if len(c.targets) < c.lim.Targets {
 		c.targets = append(c.targets, t)
 	}

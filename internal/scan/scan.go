@@ -79,6 +79,9 @@ func Run(ctx context.Context, cfg config.Config, opts Options) *findings.Report 
 	}
 	wg.Wait()
 	for _, d := range e.dirs {
+		if d.State == findings.Scanned && d.Bytes == 0 && ctx.Err() == nil {
+			d.State, d.Reason = findings.Failed, fmt.Sprintf("its %d file%s hold no bytes: nothing was scanned", d.Files, plural(d.Files))
+		}
 		e.coll.AddTarget(*d)
 	}
 	if e.frontier.LimitHit() {
@@ -183,6 +186,7 @@ func (e *engine) seed() {
 			e.push(job{order: i, file: entries[0], start: true}) // a file is its own start target
 			continue
 		}
+		files := 0
 		for _, en := range entries {
 			if en.Skip != "" {
 				st := findings.Skipped
@@ -192,7 +196,15 @@ func (e *engine) seed() {
 				e.coll.AddTarget(findings.Target{Target: en.Path, State: st, Reason: en.Skip, Order: i})
 				continue
 			}
+			files++
 			e.push(job{order: i, file: en})
+		}
+		if files == 0 && start.State == findings.Scanned {
+			// An empty build output is no clean one.
+			start.State, start.Reason = findings.Failed, "no files to scan in it"
+			if len(e.cfg.Include) > 0 || len(e.cfg.Exclude) > 0 {
+				start.Reason = fmt.Sprintf("no files matched --include %s --exclude %s", strings.Join(e.cfg.Include, ","), strings.Join(e.cfg.Exclude, ","))
+			}
 		}
 		start.Duration = time.Since(begun)
 		e.dirs[i] = start
@@ -382,9 +394,12 @@ func (e *engine) readFile(sc *worker, j job) {
 		b, err := e.scanBody(sc, cr, kind, nil, findings.Location{Target: j.file.Path, Order: j.order}, false, nil)
 		f.Close()
 		t.Bytes, t.Duration, t.Warnings = cr.n, time.Since(begun), b.warnings
-		if err != nil {
+		switch {
+		case err != nil:
 			t.State, t.Reason = findings.Failed, fmt.Sprintf("read failed after %d bytes: %v", cr.n, err)
-		} else {
+		case cr.n == 0 && j.start:
+			t.State, t.Reason = findings.Failed, "the file is empty: nothing was scanned"
+		default:
 			t.State = findings.Scanned
 		}
 	}
@@ -395,10 +410,13 @@ func (e *engine) readFile(sc *worker, j job) {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if t.State == findings.Scanned && len(t.Warnings) == 0 {
+	if t.State == findings.Scanned {
 		d.Files++
 		d.Bytes += t.Bytes
-		return
+		if len(t.Warnings) == 0 {
+			return
+		}
+		t.Counted = true // listed for its warnings; counted with its directory
 	}
 	e.coll.AddTarget(t) // files of a directory are listed only when they fail or warn
 }
@@ -507,6 +525,13 @@ func (e *engine) fetchURL(ctx context.Context, sc *worker, j job) (findings.Targ
 		}
 	}
 	return t, b
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
 }
 
 // headerText renders response headers as "Name: value" lines, sorted, so a

@@ -152,10 +152,10 @@ func (v *Verifier) once(ctx context.Context, token string) (Result, bool) {
 		return Result{Inactive, "crates.io rejected the token (authentication failed): revoked, expired or never issued"}, false
 	case resp.StatusCode >= 300 && resp.StatusCode < 400:
 		return Result{Unknown, fmt.Sprintf("crates.io redirected (HTTP %d); the redirect was not followed", resp.StatusCode)}, false
-	case resp.StatusCode == http.StatusOK:
-		// /me never answers 200 to an API token today; if it ever does, the token authenticated.
-		return Result{Active, "crates.io accepted the token (HTTP 200)"}, false
 	}
+	// Anything else, HTTP 200 included (/me does not answer 200 to an API
+	// token today), is no answer cratesguard knows how to read: unknown,
+	// never guessed.
 	return Result{Unknown, fmt.Sprintf("unexpected answer from crates.io: HTTP %d", resp.StatusCode)}, false
 }
 
