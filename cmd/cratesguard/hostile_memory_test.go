@@ -141,8 +141,8 @@ func peakRSS(t *testing.T, args ...string) (int, string, int) {
 }
 
 func TestHostileMemoryIsBounded(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short: serves gigabytes")
+	if testing.Short() || raceEnabled {
+		t.Skip("-short or -race: serves gigabytes to a child (measured without -race)")
 	}
 	srv := hostileMemoryServer(t)
 	repo := t.TempDir()
