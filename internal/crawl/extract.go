@@ -247,18 +247,24 @@ func (e *htmlExtractor) tag(tag string, a map[string]string) {
 // source maps or JSON, which covers static and dynamic imports and the
 // chunk names bundlers write into their runtimes.
 type textExtractor struct {
-	base *url.URL
-	css  bool
-	buf  []byte
-	off  int64 // absolute offset of buf[0]
-	done int64 // matches ending before this absolute offset were handled
-	l    links
-	seen map[string]bool
+	base   *url.URL
+	css    bool
+	chunks chunkMaps // webpack's chunk maps (JavaScript)
+	// What manifests found: a Next.js path, its build id, Vite.
+	sawNext, buildID, vite bool
+	buf                    []byte
+	off                    int64 // absolute offset of buf[0]
+	done                   int64 // matches ending before this absolute offset were handled
+	l                      links
+	seen                   map[string]bool
 }
 
 const textCarry = 1024 // longest literal considered
 
 func (e *textExtractor) Write(p []byte) (int, error) {
+	if !e.css {
+		e.chunks.Write(p)
+	}
 	e.buf = append(e.buf, p...)
 	if len(e.buf) >= 64<<10 {
 		e.scan(false)
@@ -268,6 +274,9 @@ func (e *textExtractor) Write(p []byte) (int, error) {
 
 func (e *textExtractor) Close() ([]Link, []string) {
 	e.scan(true)
+	if !e.css {
+		e.chunks.links(e.base, &e.l)
+	}
 	return e.l.out, e.l.warnings()
 }
 
@@ -343,12 +352,203 @@ func (e *textExtractor) scan(final bool) {
 		}
 		e.add(lit, true, "string literal")
 	}
+	if !e.css {
+		from := max(int(e.done-e.off), 0)
+		e.calls(from, limit)
+		e.manifests(from, limit, final)
+	}
 	e.done = e.off + int64(limit)
 	if !final {
 		keep := max(limit-textCarry, 0)
 		e.off += int64(keep)
 		e.buf = append(e.buf[:0], b[keep:]...)
 	}
+}
+
+// calls finds the URLs code loads at run time: a string literal (quoted,
+// or a template literal without substitutions) passed to fetch, Request,
+// XMLHttpRequest's open, axios/ky/ofetch-style and jQuery calls, a service
+// worker's register, importScripts, Worker and SharedWorker, and URL
+// (new URL("./w.js", import.meta.url)), whatever its extension: a config
+// endpoint such as /api/settings is a leak's favourite place.
+func (e *textExtractor) calls(from, limit int) {
+	b := e.buf
+	for from < limit {
+		i := simd.CallQuote(b[from:min(limit+1, len(b))])
+		if i < 0 {
+			return
+		}
+		k := from + i
+		from = k + 1
+		callee := calleeAt(b, k)
+		kind, ok := runtimeCallees[lastName(callee)]
+		if !ok {
+			continue
+		}
+		lit, end, ok := stringAt(b, k+1)
+		if !ok {
+			continue
+		}
+		if kind == calleeOpen { // xhr.open("GET", "/url"): the second argument
+			j := end
+			for j < len(b) && (b[j] == ' ' || b[j] == ',') {
+				j++
+			}
+			if lit, _, ok = stringAt(b, j); !ok {
+				continue
+			}
+		}
+		if kind == calleeMethod && !pathLike(lit) {
+			continue // .get("id") is a map's, not a request's
+		}
+		via := "runtime " + lastName(callee) + "()"
+		if kind == calleeURL {
+			// new URL("…", import.meta.url) is relative to the script itself.
+			e.l.add(e.base, lit, Asset, true, via)
+			continue
+		}
+		e.add(lit, true, via)
+	}
+}
+
+// manifests mines the lists of files apps load that are not plain string
+// literals: Next.js's page data (self.__next_f flight chunks, whose paths
+// sit in escaped strings: \"/_next/static/chunks/x.js\", and the build id
+// that names /_next/static/<id>/_buildManifest.js), Workbox's precache list
+// ({url:"…",revision:"…"}: every file of the app, whatever its
+// extension), and Vite's build manifest, guessed where Vite's preload
+// helper runs.
+func (e *textExtractor) manifests(from, limit int, _ bool) {
+	b := e.buf[:min(len(e.buf), limit+256)]
+	for _, marker := range [][]byte{[]byte("/_next/static/"), []byte("static/chunks/")} {
+		for i := from; i < limit; {
+			j := bytes.Index(b[i:limit], marker)
+			if j < 0 {
+				break
+			}
+			k := i + j
+			i = k + len(marker)
+			end := k
+			for end < len(b) && end-k < 512 && isPathByte(b[end]) {
+				end++
+			}
+			p := string(b[k:end])
+			if strings.HasSuffix(p, ".js") || strings.HasSuffix(p, ".css") {
+				e.sawNext = true
+				e.add(p, true, "Next.js page data")
+			}
+		}
+	}
+	if e.sawNext && !e.buildID {
+		for _, key := range [][]byte{[]byte(`"buildId":"`), []byte(`\"b\":\"`)} {
+			if j := bytes.Index(b[from:], key); j >= 0 {
+				k := from + j + len(key)
+				end := k
+				for end < len(b) && end-k < 64 && (isIdent(b[end]) || b[end] == '-') {
+					end++
+				}
+				if id := string(b[k:end]); len(id) >= 8 {
+					e.buildID = true
+					for _, f := range []string{"_buildManifest.js", "_ssgManifest.js"} {
+						e.add("/_next/static/"+id+"/"+f, true, "Next.js build id")
+					}
+				}
+			}
+		}
+	}
+	for _, key := range [][]byte{[]byte(`url:"`), []byte(`"url":"`)} {
+		for i := from; i < limit; {
+			j := bytes.Index(b[i:limit], key)
+			if j < 0 {
+				break
+			}
+			k := i + j + len(key) - 1
+			i = k + 1
+			if lit, _, ok := stringAt(b, k); ok && bytes.Contains(b[max(0, k-200):min(len(b), k+300)], []byte("revision")) {
+				e.add(lit, true, "Workbox precache")
+			}
+		}
+	}
+	if !e.vite && bytes.Contains(b[from:limit], []byte("vite:preloadError")) {
+		e.vite = true
+		e.add("/.vite/manifest.json", true, "Vite build manifest")
+	}
+}
+
+func isPathByte(c byte) bool {
+	return isIdent(c) && c != '$' || c == '-' || c == '.' || c == '/' || c == '~' || c == '@'
+}
+
+// The callees whose string argument is a URL loaded at run time.
+const (
+	calleeAny    = iota // any same-origin string: fetch("api/settings")
+	calleeMethod        // only a path-like string: api.get("/settings")
+	calleeOpen          // the second argument: xhr.open("GET", "/x")
+	calleeURL           // relative to the script: new URL("./w.js", import.meta.url)
+)
+
+var runtimeCallees = map[string]int{
+	"fetch": calleeAny, "Request": calleeAny, "Worker": calleeAny, "SharedWorker": calleeAny,
+	"register": calleeAny, "importScripts": calleeAny, "getJSON": calleeAny, "getScript": calleeAny,
+	"ofetch": calleeAny, "$fetch": calleeAny, "useFetch": calleeAny, "ky": calleeAny, "axios": calleeAny,
+	"get": calleeMethod, "post": calleeMethod, "put": calleeMethod, "patch": calleeMethod, "head": calleeMethod,
+	"delete": calleeMethod, "request": calleeMethod, "load": calleeMethod,
+	"open": calleeOpen,
+	"URL":  calleeURL,
+}
+
+// calleeAt returns the dotted name a call at b[k] (the "(") is made on.
+func calleeAt(b []byte, k int) string {
+	j := k
+	for j > 0 && k-j < 64 && (isIdent(b[j-1]) || b[j-1] == '.') {
+		j--
+	}
+	return string(b[j:k])
+}
+
+func lastName(callee string) string {
+	if i := strings.LastIndexByte(callee, '.'); i >= 0 {
+		return callee[i+1:]
+	}
+	return callee
+}
+
+func isIdent(c byte) bool {
+	return c == '_' || c == '$' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
+// stringAt reads the string literal that starts at b[i] (a quote, or a
+// backquote without substitutions), up to 1024 bytes; it returns the value
+// and where the literal ends.
+func stringAt(b []byte, i int) (string, int, bool) {
+	if i >= len(b) {
+		return "", 0, false
+	}
+	q := b[i]
+	if q != '"' && q != '\'' && q != '`' {
+		return "", 0, false
+	}
+	for j := i + 1; j < len(b) && j-i < textCarry; j++ {
+		switch c := b[j]; {
+		case c == '\\' || c == '\n' || c == '\r' || c == '<' || c == '>' || c == ' ':
+			return "", 0, false // an escape, a line, markup: not a plain URL literal
+		case c == '$' && q == '`' && j+1 < len(b) && b[j+1] == '{':
+			return "", 0, false // a substitution: known only at run time
+		case c == q:
+			if j == i+1 {
+				return "", 0, false
+			}
+			return string(b[i+1 : j]), j + 1, true
+		}
+	}
+	return "", 0, false
+}
+
+// pathLike says whether a string reads as a URL or an absolute or relative
+// path, as a request method's argument would.
+func pathLike(s string) bool {
+	return strings.HasPrefix(s, "/") || strings.HasPrefix(s, "./") || strings.HasPrefix(s, "../") ||
+		strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://")
 }
 
 func isDelim(c byte) bool {
@@ -374,12 +574,26 @@ func (e *textExtractor) add(ref string, guess bool, via string) {
 	}
 	e.seen[ref] = true
 	base := e.base
-	if via == "string literal" && !e.css && !strings.HasPrefix(ref, ".") && !strings.HasPrefix(ref, "/") && !strings.Contains(ref, "://") {
-		root := *e.base
-		root.Path, root.RawPath = "/", ""
-		base = &root
+	if via != "sourceMappingURL" && !e.css && !strings.HasPrefix(ref, ".") && !strings.HasPrefix(ref, "/") && !strings.Contains(ref, "://") {
+		base = bareBase(e.base, ref)
 	}
 	e.l.add(base, ref, Asset, guess, via)
+}
+
+// bareBase is what a bare path in JavaScript ("assets/x.js", "api/settings",
+// not ./ or /) is relative to: what bundlers and fetch mean by it, the site
+// root; but in a Next.js chunk a "static/…" path is relative to the chunk
+// base path, /_next/ (or wherever the site serves it from).
+func bareBase(file *url.URL, ref string) *url.URL {
+	root := *file
+	root.Path, root.RawPath, root.RawQuery = "/", "", ""
+	switch i := strings.Index(file.Path, "/_next/"); {
+	case i >= 0 && strings.HasPrefix(ref, "static/"):
+		root.Path = file.Path[:i+len("/_next/")]
+	case strings.HasPrefix(ref, "static/chunks/"): // Next.js's own, outside its files
+		root.Path = "/_next/"
+	}
+	return &root
 }
 
 // lineExtractor reads robots.txt (Sitemap, Allow and Disallow lines) and

@@ -120,6 +120,7 @@ type engine struct {
 	mapped      map[string][]crawl.Mapped
 	mapOf       map[string]string // bundle URL -> its map's URL
 	fetchedMaps map[string]bool
+	fallbacks   fallbacks
 }
 
 func newEngine(cfg config.Config, opts Options) *engine {
@@ -473,10 +474,25 @@ func (e *engine) fetchURL(ctx context.Context, sc *worker, j job) (findings.Targ
 		}
 		ok := r.Status >= 200 && r.Status <= 299
 		absent := guess && (r.Status == http.StatusNotFound || r.Status == http.StatusGone)
+		var body io.Reader = r.Body
+		if guess && ok {
+			// A host that answers every path (an SPA host's index.html) has
+			// not served a guessed file: that answer is no content.
+			var why string
+			if body, why = e.fallbacks.check(ctx, e.fetcher, final, ctype, r.Body); why != "" {
+				skip = "not present: " + why
+				return nil
+			}
+		}
 		// Error pages are scanned too (a debug 500 page is a classic leak),
 		// as are the 404 pages of guessed URLs, but neither is crawled.
-		got, err := e.scanBody(sc, r.Body, kind, final, loc, ok && e.cfg.Depth > 0, j.wants)
+		got, err := e.scanBody(sc, body, kind, final, loc, ok && e.cfg.Depth > 0, j.wants)
 		b, got.final = got, r.URL
+		if m := cmp.Or(r.Header.Get("SourceMap"), r.Header.Get("X-SourceMap")); m != "" && ok && e.cfg.Depth > 0 {
+			if mu, err := final.Parse(m); err == nil && (mu.Scheme == "http" || mu.Scheme == "https") {
+				got.links = append(got.links, crawl.Link{URL: mu, Kind: crawl.Asset, Guess: true, Via: "SourceMap header"})
+			}
+		}
 		t.Bytes = r.Body.Bytes()
 		if err != nil {
 			return fmt.Errorf("body read failed after %d bytes: %w", t.Bytes, err)
@@ -520,7 +536,7 @@ func (e *engine) fetchURL(ctx context.Context, sc *worker, j job) (findings.Targ
 		return t, nil
 	}
 	for _, l := range b.links {
-		if l.Via == "sourceMappingURL" {
+		if l.Via == "sourceMappingURL" || l.Via == "SourceMap header" {
 			t.SourceMap = l.URL.String()
 		}
 	}

@@ -33,6 +33,22 @@ func IndexHigh(data []byte) int {
 	return -1
 }
 
+// CallQuote returns the first i where data[i] is ( and data[i+1] a quote
+// (" ' `): a call whose first argument is a string literal, as in
+// fetch("/api/settings"). Or -1.
+func CallQuote(data []byte) int {
+	i, checked := indexCallQuote(data)
+	if i >= 0 {
+		return i
+	}
+	for i := checked; i+1 < len(data); i++ {
+		if data[i] == '(' && (data[i+1] == '"' || data[i+1] == '\'' || data[i+1] == '`') {
+			return i
+		}
+	}
+	return -1
+}
+
 // Patterns is a set of three-byte patterns prepared for Index3.
 type Patterns struct {
 	pats [][3]byte

@@ -47,3 +47,13 @@ func indexAssetEnd(data []byte) (int, int) {
 	}
 	return indexAssetEndAVX2(data)
 }
+
+//go:noescape
+func indexCallQuoteAVX2(data []byte) (idx int, checked int)
+
+func indexCallQuote(data []byte) (int, int) {
+	if !AVX2 {
+		return -1, 0
+	}
+	return indexCallQuoteAVX2(data)
+}

@@ -352,3 +352,55 @@ hnone:
 	MOVQ SI, checked+32(FP)
 	VZEROUPPER
 	RET
+
+DATA  op<>+0(SB)/8, $0x2828282828282828 // '('
+DATA  op<>+8(SB)/8, $0x2828282828282828
+DATA  op<>+16(SB)/8, $0x2828282828282828
+DATA  op<>+24(SB)/8, $0x2828282828282828
+GLOBL op<>(SB), RODATA|NOPTR, $32
+
+// func indexCallQuoteAVX2(data []byte) (idx int, checked int)
+// idx is the first i where data[i] is ( and data[i+1] a quote (" ' `): a
+// call whose first argument is a string literal. Or -1; checked is how many
+// start positions were examined (a tail of under 33 bytes is left).
+TEXT ·indexCallQuoteAVX2(SB), NOSPLIT, $0-40
+	MOVQ data_base+0(FP), SI
+	MOVQ data_len+8(FP), DX
+	MOVQ SI, R11
+	MOVQ SI, R10
+	ADDQ DX, R10
+	SUBQ $33, R10
+
+cqloop:
+	CMPQ SI, R10
+	JGT  cqnone
+	VMOVDQU (SI), Y0
+	VMOVDQU 1(SI), Y1
+	VPCMPEQB op<>(SB), Y0, Y7
+	VPCMPEQB sq<>(SB), Y1, Y6
+	VPCMPEQB s1<>(SB), Y1, Y3
+	VPOR     Y3, Y6, Y6
+	VPCMPEQB bt<>(SB), Y1, Y3
+	VPOR     Y3, Y6, Y6
+	VPAND    Y6, Y7, Y7
+	VPMOVMSKB Y7, AX
+	TESTL    AX, AX
+	JNZ      cqhit
+	ADDQ     $32, SI
+	JMP      cqloop
+
+cqhit:
+	BSFL AX, AX
+	ADDQ AX, SI
+	SUBQ R11, SI
+	MOVQ SI, idx+24(FP)
+	MOVQ SI, checked+32(FP)
+	VZEROUPPER
+	RET
+
+cqnone:
+	SUBQ R11, SI
+	MOVQ $-1, idx+24(FP)
+	MOVQ SI, checked+32(FP)
+	VZEROUPPER
+	RET

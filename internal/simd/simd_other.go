@@ -9,3 +9,4 @@ func indexCio(data []byte) (int, int)            { return -1, 0 }
 func index3(data []byte, vecs []byte) (int, int) { return -1, 0 }
 func indexAssetEnd(data []byte) (int, int)       { return -1, 0 }
 func indexHigh(data []byte) (int, int)           { return -1, 0 }
+func indexCallQuote(data []byte) (int, int)      { return -1, 0 }

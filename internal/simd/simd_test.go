@@ -41,7 +41,7 @@ func TestSearchesAgreeWithNaive(t *testing.T) {
 		r := rand.New(rand.NewPCG(5, 6))
 		pats := NewPatterns([3]byte{'c', 'i', 'o'}, [3]byte{'0', '6', '3'}, [3]byte{'Y', '2', 'l'})
 		for n := 0; n < 400; n++ {
-			data := randomText(r, n, "cio063Y2ljsapnRL\"'`?#)=. ")
+			data := randomText(r, n, "cio063Y2ljsapnRL\"'`?#)=.( ")
 			if n%5 == 0 && n > 0 { // now and then a byte beyond ASCII, anywhere
 				data[r.IntN(n)] = byte(0x80 + r.IntN(0x80))
 			}
@@ -62,6 +62,11 @@ func TestSearchesAgreeWithNaive(t *testing.T) {
 						wantHigh = i
 						break
 					}
+				}
+				if got, want := CallQuote(d), naive(append(d[:len(d):len(d)], ' '), func(i int) bool {
+					return i+1 < len(d) && d[i] == '(' && (d[i+1] == '"' || d[i+1] == '\'' || d[i+1] == '`')
+				}); got != want {
+					t.Fatalf("CallQuote (AVX2 %v): len %d: %d, want %d", AVX2, len(d), got, want)
 				}
 				if got := IndexHigh(d); got != wantHigh {
 					t.Fatalf("IndexHigh (AVX2 %v): len %d: %d, want %d", AVX2, len(d), got, wantHigh)

@@ -1,0 +1,95 @@
+package scan
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"sync"
+
+	"github.com/cratesguard/cratesguard/internal/crawl"
+	"github.com/cratesguard/cratesguard/internal/fetch"
+)
+
+// fallbacks learns, per origin, what the host answers for a path that
+// cannot exist. Every SPA host answers unknown paths with its index.html
+// (200, text/html): a guessed URL answered with that document, or a guessed
+// script, JSON, map or stylesheet answered with HTML, is not present, and
+// must never count as scanned.
+type fallbacks struct {
+	mu sync.Mutex
+	by map[string]*fallback
+}
+
+type fallback struct {
+	once sync.Once
+	ok   bool   // the host answered the impossible path with 200
+	hash string // of its first fallbackPrefix bytes
+	full bool   // the whole body fit in the prefix
+}
+
+// fallbackPrefix is how much of a body is compared with the fallback.
+const fallbackPrefix = 64 << 10
+
+// check decides whether a guessed URL's 200 answer is the host's fallback.
+// It returns the body to scan (what it read put back in front) and, when
+// the answer is no content, why.
+func (f *fallbacks) check(ctx context.Context, fe *fetch.Fetcher, u *url.URL, ctype string, body io.Reader) (io.Reader, string) {
+	mt, _, _ := mime.ParseMediaType(ctype)
+	switch ext := strings.ToLower(path.Ext(u.Path)); {
+	case mt == "text/html" && (ext == ".js" || ext == ".mjs" || ext == ".json" || ext == ".map" || ext == ".css"):
+		return body, "the host answers a guessed " + ext + " file with HTML (its fallback page)"
+	}
+	fb := f.learn(ctx, fe, u)
+	if !fb.ok {
+		return body, ""
+	}
+	head := make([]byte, fallbackPrefix)
+	n, err := io.ReadFull(body, head)
+	head = head[:n]
+	full := err != nil
+	sum := sha256.Sum256(head)
+	if hex.EncodeToString(sum[:]) == fb.hash && full == fb.full {
+		return body, "the host answers every path with the same page (an SPA fallback)"
+	}
+	return io.MultiReader(bytes.NewReader(head), body), ""
+}
+
+// learn asks the origin once for a path that cannot exist.
+func (f *fallbacks) learn(ctx context.Context, fe *fetch.Fetcher, u *url.URL) *fallback {
+	origin := crawl.OriginOf(u).String()
+	f.mu.Lock()
+	if f.by == nil {
+		f.by = map[string]*fallback{}
+	}
+	fb, ok := f.by[origin]
+	if !ok {
+		fb = &fallback{}
+		f.by[origin] = fb
+	}
+	f.mu.Unlock()
+	fb.once.Do(func() {
+		var rnd [12]byte
+		rand.Read(rnd[:])
+		probe := *u
+		probe.Path, probe.RawPath, probe.RawQuery = "/cratesguard-no-such-path-"+hex.EncodeToString(rnd[:]), "", ""
+		fe.Get(ctx, probe.String(), 0, func(r *fetch.Response) error {
+			if r.Redirect != "" || r.Status != http.StatusOK {
+				return nil
+			}
+			head := make([]byte, fallbackPrefix)
+			n, err := io.ReadFull(r.Body, head)
+			sum := sha256.Sum256(head[:n])
+			fb.ok, fb.hash, fb.full = true, hex.EncodeToString(sum[:]), err != nil
+			return nil
+		})
+	})
+	return fb
+}

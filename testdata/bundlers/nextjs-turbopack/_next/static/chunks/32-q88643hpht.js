@@ -1,0 +1,1 @@
+(globalThis.TURBOPACK||(globalThis.TURBOPACK=[])).push(["object"==typeof document?document.currentScript:void 0,44879,t=>{"use strict";var n=t.i(43476);let e={registryToken:"{{token admin}}"};t.s(["config",0,e,"default",0,function(){return(0,n.jsx)("p",{"data-token":e.registryToken,children:"admin"})}])},77458,function(t){t.n(t.i(44879))}]);

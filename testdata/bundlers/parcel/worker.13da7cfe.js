@@ -1,0 +1,2 @@
+self.onmessage=e=>{self.postMessage({token:"{{token worker}}",got:e.data})};
+//# sourceMappingURL=worker.13da7cfe.js.map

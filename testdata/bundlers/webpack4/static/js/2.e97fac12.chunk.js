@@ -1,0 +1,2 @@
+(window.webpackJsonp=window.webpackJsonp||[]).push([[2],{2:function(n,o,t){"use strict";t.r(o),t.d(o,"other",(function(){return e}));const e="{{token other}}"}}]);
+//# sourceMappingURL=2.e97fac12.chunk.js.map

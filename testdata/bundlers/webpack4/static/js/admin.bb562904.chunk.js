@@ -1,0 +1,2 @@
+(window.webpackJsonp=window.webpackJsonp||[]).push([[0],[,function(n,t,e){"use strict";e.r(t),e.d(t,"config",(function(){return o})),e.d(t,"render",(function(){return r}));const o={registryToken:"{{token admin}}"};function r(n){n.dataset.token=o.registryToken}}]]);
+//# sourceMappingURL=admin.bb562904.chunk.js.map

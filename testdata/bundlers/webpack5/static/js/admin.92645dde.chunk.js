@@ -1,0 +1,2 @@
+"use strict";(Array.isArray(self.webpackChunkwp5)?self.webpackChunkwp5:self.webpackChunkwp5=[]).push([[884],{447(e,n,r){r.r(n),r.d(n,{config:()=>s,render:()=>k});const s={registryToken:"{{token admin}}"};function k(e){e.dataset.token=s.registryToken}}}]);
+//# sourceMappingURL=admin.92645dde.chunk.js.map
