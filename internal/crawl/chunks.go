@@ -9,7 +9,7 @@ import (
 )
 
 // chunkMaps reads webpack's runtime (4 and 5, minified or not) as a script
-// streams past and names every chunk it can load. Lazy routes and workers
+// streams through its extractor and names every chunk it can load. Lazy routes and workers
 // live in chunks whose file names never appear as strings: the runtime
 // builds them, as in
 //
@@ -21,11 +21,8 @@ import (
 // from its arrow or return, and the function evaluated for every chunk id
 // the maps hold; the public path comes from r.p="…" (or, when it is
 // automatic, from the script's own URL). Each chunk and its source map
-// become guessed links. A window of the stream is kept: 128 KiB.
+// become guessed links. The extractor keeps 64 KiB behind what it reads.
 type chunkMaps struct {
-	buf   []byte
-	off   int64 // absolute offset of buf[0]
-	done  int64 // "}[" before this absolute offset were looked at
 	found []chunkTemplate
 	pub   string // the last r.p="…"
 	hasP  bool
@@ -38,81 +35,49 @@ type chunkTemplate struct {
 }
 
 const (
-	chunkWindow       = 128 << 10
-	chunkKeep         = 64 << 10
-	chunkTail         = 4 << 10 // what must follow "}[" before it is looked at
+	chunkKeep         = textBack
+	chunkTail         = textTail // what must follow "}[" before it is looked at
 	maxChunkTemplates = 16
 )
 
-func (c *chunkMaps) Write(p []byte) {
-	c.buf = append(c.buf, p...)
-	if len(c.buf) >= chunkWindow {
-		c.scan(false)
+// mapAt looks at a "}[" at b[k] (the "}") in the extractor's buffer,
+// which holds textBack bytes before it and textTail after.
+func (c *chunkMaps) mapAt(b []byte, k int) {
+	if len(c.found) >= maxChunkTemplates {
+		return
+	}
+	if t, ok := parseChunkTemplate(b, k); ok && !slices.ContainsFunc(c.found, t.same) {
+		c.found = append(c.found, t)
 	}
 }
 
-func (c *chunkMaps) scan(final bool) {
-	b := c.buf
-	limit := len(b)
-	if !final {
-		limit = max(len(b)-chunkTail, 0)
+// publicPathAt reads an X.p="…" assignment at b[k] (the "."): webpack's
+// public path; the last one counts.
+func (c *chunkMaps) publicPathAt(b []byte, k int) {
+	if k == 0 || !isIdent(b[k-1]) {
+		return
 	}
-	for from := max(int(c.done-c.off), 0); from < limit; {
-		i := bytes.Index(b[from:limit], []byte("}["))
-		if i < 0 {
-			break
-		}
-		k := from + i
-		from = k + 2
-		if len(c.found) < maxChunkTemplates {
-			if t, ok := parseChunkTemplate(b, k); ok && !slices.ContainsFunc(c.found, t.same) {
-				c.found = append(c.found, t)
-			}
-		}
-	}
-	c.publicPath(b[max(int(c.done-c.off)-16, 0):limit])
-	c.done = c.off + int64(limit)
-	if !final {
-		keep := max(limit-chunkKeep, 0)
-		c.off += int64(keep)
-		c.buf = append(c.buf[:0], b[keep:]...)
-	}
-}
-
-// publicPath records the last X.p="…" assignment (webpack's public path).
-func (c *chunkMaps) publicPath(b []byte) {
-	for i := 0; ; {
-		j := bytes.Index(b[i:], []byte(".p"))
-		if j < 0 {
-			return
-		}
-		k := i + j + 2
-		i = k
-		if k-3 < 0 || !isIdent(b[k-3]) {
-			continue
-		}
-		for k < len(b) && b[k] == ' ' {
-			k++
-		}
-		if k >= len(b) || b[k] != '=' || k+1 < len(b) && b[k+1] == '=' {
-			continue
-		}
+	k += 2 // past ".p"
+	for k < len(b) && b[k] == ' ' {
 		k++
-		for k < len(b) && b[k] == ' ' {
-			k++
-		}
-		if s, _, ok := stringAt(b, k); ok && (strings.HasPrefix(s, "/") || strings.HasPrefix(s, "http")) {
-			c.pub, c.hasP = s, true
-		} else if k+1 < len(b) && (b[k] == '"' || b[k] == '\'') && b[k+1] == b[k] {
-			c.pub, c.hasP = "", true // r.p="": relative to the document
-		}
+	}
+	if k >= len(b) || b[k] != '=' || k+1 < len(b) && b[k+1] == '=' {
+		return
+	}
+	k++
+	for k < len(b) && b[k] == ' ' {
+		k++
+	}
+	if s, _, ok := stringAt(b, k); ok && (strings.HasPrefix(s, "/") || strings.HasPrefix(s, "http")) {
+		c.pub, c.hasP = s, true
+	} else if k+1 < len(b) && (b[k] == '"' || b[k] == '\'') && b[k+1] == b[k] {
+		c.pub, c.hasP = "", true // r.p="": relative to the document
 	}
 }
 
 // links names every chunk (and its source map) of the templates found,
 // resolved against the public path; script is the runtime's own URL.
 func (c *chunkMaps) links(script *url.URL, l *links) {
-	c.scan(true)
 	for _, t := range c.found {
 		prefix := c.basePath(script, t)
 		for _, id := range t.ids {

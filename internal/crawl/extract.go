@@ -259,14 +259,16 @@ type textExtractor struct {
 	seen                   map[string]bool
 }
 
-const textCarry = 1024 // longest literal considered
+const (
+	textCarry = 1024     // longest literal considered
+	textTail  = 4 << 10  // bytes left undecided at the end of a pass (a chunk map's function)
+	textBack  = 64 << 10 // bytes kept behind a pass (a chunk map's start)
+	textPass  = 64 << 10 // bytes gathered before a pass
+)
 
 func (e *textExtractor) Write(p []byte) (int, error) {
-	if !e.css {
-		e.chunks.Write(p)
-	}
 	e.buf = append(e.buf, p...)
-	if len(e.buf) >= 64<<10 {
+	if len(e.buf)-int(e.done-e.off) >= textPass+textTail {
 		e.scan(false)
 	}
 	return len(p), nil
@@ -293,13 +295,14 @@ func hasAssetExt(b []byte) bool {
 
 // scan finds, with one vector search, the places where a quoted asset path
 // or "sourceMappingURL=" can end (see simd.AssetEnd), and reads the
-// reference there. Without final it leaves the last textCarry bytes for
-// the next write.
+// reference there; then runtime calls and the marks of manifests and
+// chunk maps. Without final it leaves the last textTail bytes for the next
+// pass, and keeps textBack bytes behind them for look-backs.
 func (e *textExtractor) scan(final bool) {
 	b := e.buf
 	limit := len(b)
 	if !final {
-		limit = max(len(b)-textCarry, 0)
+		limit = max(len(b)-textTail, 0)
 	}
 	for from := max(int(e.done-e.off), 0); from < limit; {
 		i := simd.AssetEnd(b[from:min(limit+2, len(b))])
@@ -355,11 +358,11 @@ func (e *textExtractor) scan(final bool) {
 	if !e.css {
 		from := max(int(e.done-e.off), 0)
 		e.calls(from, limit)
-		e.manifests(from, limit, final)
+		e.marks(from, limit)
 	}
 	e.done = e.off + int64(limit)
 	if !final {
-		keep := max(limit-textCarry, 0)
+		keep := max(limit-textBack, 0)
 		e.off += int64(keep)
 		e.buf = append(e.buf[:0], b[keep:]...)
 	}
@@ -411,37 +414,45 @@ func (e *textExtractor) calls(from, limit int) {
 	}
 }
 
-// manifests mines the lists of files apps load that are not plain string
+// marks mines the lists of files apps load that are not plain string
 // literals: Next.js's page data (self.__next_f flight chunks, whose paths
 // sit in escaped strings: \"/_next/static/chunks/x.js\", and the build id
 // that names /_next/static/<id>/_buildManifest.js), Workbox's precache list
 // ({url:"…",revision:"…"}: every file of the app, whatever its
 // extension), and Vite's build manifest, guessed where Vite's preload
 // helper runs.
-func (e *textExtractor) manifests(from, limit int, _ bool) {
-	b := e.buf[:min(len(e.buf), limit+256)]
-	for _, marker := range [][]byte{[]byte("/_next/static/"), []byte("static/chunks/")} {
-		for i := from; i < limit; {
-			j := bytes.Index(b[i:limit], marker)
-			if j < 0 {
-				break
+func (e *textExtractor) marks(from, limit int) {
+	b := e.buf
+	// One vector search for a rare three bytes of each mark; the mark
+	// itself is checked where one is found.
+	for i := max(from, 1); i < limit; {
+		j := textMarks.Index3(b[i:min(limit+2, len(b))])
+		if j < 0 {
+			break
+		}
+		k := i + j
+		i = k + 1
+		switch string(b[k : k+3]) {
+		case "_ne":
+			e.nextPath(b, k-1, "/_next/static/")
+		case "c/c":
+			e.nextPath(b, k-5, "static/chunks/")
+		case "l:\"", "l\":":
+			e.workbox(b, k)
+		case "e:p":
+			if !e.vite && k >= 3 && bytes.HasPrefix(b[k-3:], []byte("vite:preloadError")) {
+				e.vite = true
+				e.add("/.vite/manifest.json", true, "Vite build manifest")
 			}
-			k := i + j
-			i = k + len(marker)
-			end := k
-			for end < len(b) && end-k < 512 && isPathByte(b[end]) {
-				end++
-			}
-			p := string(b[k:end])
-			if strings.HasSuffix(p, ".js") || strings.HasSuffix(p, ".css") {
-				e.sawNext = true
-				e.add(p, true, "Next.js page data")
-			}
+		case "\"}[", "'}[":
+			e.chunks.mapAt(b, k+1)
+		case ".p=", ".p ":
+			e.chunks.publicPathAt(b, k)
 		}
 	}
 	if e.sawNext && !e.buildID {
 		for _, key := range [][]byte{[]byte(`"buildId":"`), []byte(`\"b\":\"`)} {
-			if j := bytes.Index(b[from:], key); j >= 0 {
+			if j := bytes.Index(b[from:limit], key); j >= 0 {
 				k := from + j + len(key)
 				end := k
 				for end < len(b) && end-k < 64 && (isIdent(b[end]) || b[end] == '-') {
@@ -456,22 +467,45 @@ func (e *textExtractor) manifests(from, limit int, _ bool) {
 			}
 		}
 	}
-	for _, key := range [][]byte{[]byte(`url:"`), []byte(`"url":"`)} {
-		for i := from; i < limit; {
-			j := bytes.Index(b[i:limit], key)
-			if j < 0 {
-				break
-			}
-			k := i + j + len(key) - 1
-			i = k + 1
-			if lit, _, ok := stringAt(b, k); ok && bytes.Contains(b[max(0, k-200):min(len(b), k+300)], []byte("revision")) {
-				e.add(lit, true, "Workbox precache")
-			}
-		}
+}
+
+// textMarks are rare three bytes of what marks looks for: /_next/static/,
+// static/chunks/, url:" and "url":" (near "revision"), vite:preloadError,
+// the end of a chunk map ("}[) and webpack's public path (.p=).
+var textMarks = simd.NewPatterns(
+	[3]byte{'_', 'n', 'e'}, [3]byte{'c', '/', 'c'}, [3]byte{'l', ':', '"'}, [3]byte{'l', '"', ':'}, [3]byte{'e', ':', 'p'},
+	[3]byte{'"', '}', '['}, [3]byte{'\'', '}', '['}, [3]byte{'.', 'p', '='}, [3]byte{'.', 'p', ' '},
+)
+
+// nextPath reads a Next.js path (in page data, a plain or escaped string)
+// that starts with marker at b[k].
+func (e *textExtractor) nextPath(b []byte, k int, marker string) {
+	if k < 0 || !bytes.HasPrefix(b[k:], []byte(marker)) {
+		return
 	}
-	if !e.vite && bytes.Contains(b[from:limit], []byte("vite:preloadError")) {
-		e.vite = true
-		e.add("/.vite/manifest.json", true, "Vite build manifest")
+	end := k
+	for end < len(b) && end-k < 512 && isPathByte(b[end]) {
+		end++
+	}
+	if p := string(b[k:end]); strings.HasSuffix(p, ".js") || strings.HasSuffix(p, ".css") {
+		e.sawNext = true
+		e.add(p, true, "Next.js page data")
+	}
+}
+
+// workbox reads a precache entry's url near b[k] (the "l" of url).
+func (e *textExtractor) workbox(b []byte, k int) {
+	q := k + 2 // url:"…
+	if b[k+1] == '"' {
+		if k < 3 || string(b[k-3:k+1]) != `"url` {
+			return
+		}
+		q = k + 3 // "url":"…
+	} else if k < 2 || string(b[k-2:k+1]) != "url" {
+		return
+	}
+	if lit, _, ok := stringAt(b, q); ok && bytes.Contains(b[max(0, k-200):min(len(b), k+300)], []byte("revision")) {
+		e.add(lit, true, "Workbox precache")
 	}
 }
 
