@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cratesguard/cratesguard/internal/browser"
 	"github.com/cratesguard/cratesguard/internal/config"
 	"github.com/cratesguard/cratesguard/internal/findings"
 	"github.com/cratesguard/cratesguard/internal/report"
@@ -36,6 +37,8 @@ type scanFlags struct {
 	*command
 	targetsFile, maxBytes, failOn, sarif, format string
 	category, timeout, rate                      string
+	browserPath, browserTimeout                  string
+	browser                                      bool
 	concurrency, depth, maxURLs, retries         int
 	perHost, verifyMax                           int
 	headers, include, exclude, allowHosts        listFlag
@@ -83,6 +86,12 @@ func newScanFlags() *scanFlags {
 	c.describe("Crawling", "probe", "")
 	fs.BoolVar(&f.scanBinary, "scan-binary", false, "scan images, fonts and wasm instead of skipping them")
 	c.describe("Crawling", "scan-binary", "")
+	fs.BoolVar(&f.browser, "browser", false, "also load each HTML page in headless Chromium and scan what it loads at run time, its cookies, storage and rendered DOM")
+	c.describe("Crawling", "browser", "")
+	fs.StringVar(&f.browserPath, "browser-path", "", "the Chromium or Chrome to run (implies --browser)")
+	c.describe("Crawling", "browser-path", "FILE", "chromium, chromium-browser, google-chrome… on PATH")
+	fs.StringVar(&f.browserTimeout, "browser-timeout", config.DefaultBrowserTimeout.String(), "time for one page in the browser: loading, settling, reading what it left")
+	c.describe("Crawling", "browser-timeout", "DURATION")
 
 	fs.Var(&f.headers, "header", "request header 'Name: value' for the start origins (repeatable; values are never printed)")
 	c.describe("Requests", "header", "'NAME: VALUE'")
@@ -144,6 +153,18 @@ func (f *scanFlags) config(positional []string) (config.Config, output, error) {
 	}
 	if cfg.Timeout, err = config.ParseDuration("timeout", f.timeout); err != nil {
 		return cfg, out, err
+	}
+	if cfg.BrowserTimeout, err = config.ParseDuration("browser-timeout", f.browserTimeout); err != nil {
+		return cfg, out, err
+	}
+	if f.browser || f.browserPath != "" {
+		field := "browser"
+		if f.browserPath != "" {
+			field = "browser-path"
+		}
+		if cfg.Browser, err = browser.Find(f.browserPath); err != nil {
+			return cfg, out, &config.Error{Field: field, Msg: err.Error()}
+		}
 	}
 	if cfg.Rate, err = strconv.ParseFloat(f.rate, 64); err != nil {
 		return cfg, out, config.Errorf("rate", f.rate, "is not a number of requests per second")

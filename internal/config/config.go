@@ -34,6 +34,8 @@ const (
 	DefaultPerHost     = 8
 	DefaultRetries     = 2
 	DefaultVerifyMax   = 100
+	// DefaultBrowserTimeout bounds one page in the browser (--browser).
+	DefaultBrowserTimeout = 30 * time.Second
 	// MinRate is the slowest --rate: one request per 100 s.
 	MinRate = 0.01
 )
@@ -58,6 +60,10 @@ type Config struct {
 	Rate        float64  // requests per second per host; 0 = no limit
 	Retries     int
 	ScanBinary  bool // scan images, fonts, wasm… instead of skipping them
+	// Browser is the Chromium each HTML page is also loaded in ("" for
+	// none); BrowserTimeout bounds one page there.
+	Browser        string
+	BrowserTimeout time.Duration
 	// Verify asks crates.io (CratesAPI) whether each token is live.
 	Verify    bool
 	CratesAPI string
@@ -210,6 +216,7 @@ func Defaults() Config {
 		Concurrency: DefaultConcurrency, Timeout: DefaultTimeout, MaxBytes: DefaultMaxBytes,
 		Depth: DefaultDepth, MaxURLs: DefaultMaxURLs, PerHost: DefaultPerHost, Retries: DefaultRetries,
 		FailOn: findings.FailOnAny, CratesAPI: verify.DefaultAPI, VerifyMax: DefaultVerifyMax,
+		BrowserTimeout: DefaultBrowserTimeout,
 	}
 }
 
@@ -220,6 +227,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Concurrency < 1 || c.Concurrency > 1024 {
 		return Errorf("concurrency", strconv.Itoa(c.Concurrency), "must be between 1 and 1024")
+	}
+	if c.Browser != "" && c.BrowserTimeout <= 0 {
+		return Errorf("browser-timeout", c.BrowserTimeout.String(), "must be positive")
 	}
 	if c.Timeout <= 0 {
 		return Errorf("timeout", c.Timeout.String(), "must be positive")

@@ -81,12 +81,38 @@ type Location struct {
 	// Length is how many bytes of the input the token (or its encoded
 	// form) takes.
 	Length int `json:"length"`
+	// Browser marks a place found in what a page loaded in the browser
+	// (--browser): a response it caused, or a part it left behind.
+	Browser bool `json:"browser,omitempty"`
 	// Order is the index of the start target this location descends from.
 	Order int `json:"-"`
 }
 
-// PartHeaders names the response-header part of a URL target.
-const PartHeaders = "response headers"
+// Parts of a URL target besides its body.
+const (
+	PartHeaders = "response headers"
+	// What a page left behind in the browser, read after it settled; the
+	// target is the page (the WebSocket's URL for its frames).
+	PartDOM            = "rendered DOM, in the browser"
+	PartCookies        = "cookies, in the browser"
+	PartLocalStorage   = "localStorage, in the browser"
+	PartSessionStorage = "sessionStorage, in the browser"
+	PartWebSocket      = "WebSocket text frames, in the browser"
+	PartObject         = "a data: or blob: URL the page loaded, in the browser"
+	PartRequests       = "a URL the page asked for, in the browser"
+)
+
+// partSuffixes end the stand-in path of a part that is not the body: its
+// line numbers are not lines of the body.
+var partSuffixes = map[string]string{
+	PartHeaders: ".headers", PartDOM: ".dom", PartCookies: ".cookies", PartLocalStorage: ".localStorage",
+	PartSessionStorage: ".sessionStorage", PartWebSocket: ".websocket", PartObject: ".object",
+	PartRequests: ".requests",
+}
+
+// PartSuffix is what the stand-in path of a URL gets for part ("" for the
+// body and for parts inside it, like a source map's sourcesContent).
+func PartSuffix(part string) string { return partSuffixes[part] }
 
 // RulePlaceholder is the rule of obvious fillers in the place of a token
 // (the matcher's Placeholder): reported as notes, never failing a build.
@@ -377,6 +403,8 @@ func placeRank(l Location) int {
 		return 1
 	case l.Part == PartHeaders:
 		return 3
+	case PartSuffix(l.Part) != "":
+		return 4 // what a page left in the browser: a body place is steadier
 	}
 	return 2
 }

@@ -276,19 +276,30 @@ func Where(l findings.Location, root string) string {
 		}
 	}
 	if l.Part == findings.PartHeaders {
-		return target + " (response headers)"
+		return target + " (response headers" + inBrowser(l) + ")"
 	}
 	s := fmt.Sprintf("%s line %d, column %d", target, l.Line, cmp.Or(l.Column16, l.Column))
 	if l.InRepo {
 		s = fmt.Sprintf("%s line %d in the repository", target, l.Line)
 	}
-	if l.Part != "" {
+	switch {
+	case l.Part != "":
 		s += " (" + l.Part + ")"
+	case l.Browser:
+		s += " (loaded in the browser)"
 	}
 	if l.Encoding != "" {
 		s += ", under " + l.Encoding
 	}
 	return s
+}
+
+// inBrowser says ", in the browser" for a place the browser found.
+func inBrowser(l findings.Location) string {
+	if l.Browser {
+		return ", in the browser"
+	}
+	return ""
 }
 
 // Fingerprint is the primaryLocationLineHash: it depends only on the rule
@@ -321,6 +332,9 @@ func location(l findings.Location, root string) *sarif.Location {
 	if l.Encoding != "" {
 		props["encoding"] = l.Encoding
 	}
+	if l.Browser {
+		props["browser"] = true
+	}
 	loc := sarif.NewLocationWithPhysicalLocation(pl)
 	if len(props) > 0 {
 		loc.PropertyBag = sarif.PropertyBag{Properties: props}
@@ -330,7 +344,7 @@ func location(l findings.Location, root string) *sarif.Location {
 
 // HeadersSuffix ends the stand-in path of a URL's response headers: a
 // header's line numbers are not lines of the body.
-const HeadersSuffix = ".headers"
+var HeadersSuffix = findings.PartSuffix(findings.PartHeaders)
 
 // URI is the artifact URI of a location. GitHub rejects a whole upload whose
 // URIs have a scheme other than file, so a URL becomes a relative stand-in
@@ -340,11 +354,7 @@ const HeadersSuffix = ".headers"
 // file:// URI.
 func URI(l findings.Location, root string) string {
 	if l.IsURL {
-		p := findings.StablePath(l)
-		if l.Part == findings.PartHeaders {
-			p += HeadersSuffix
-		}
-		return p
+		return findings.StablePath(l) + findings.PartSuffix(l.Part)
 	}
 	abs, err := filepath.Abs(l.Target)
 	if err != nil {

@@ -179,13 +179,16 @@ func Short(l findings.Location, root string) string {
 	target := display(l.Target, l.IsURL, root)
 	switch {
 	case l.Part == findings.PartHeaders:
-		return target + " (headers)"
+		return target + " (headers" + inBrowser(l) + ")"
 	case l.InRepo && l.Column == 0:
 		return fmt.Sprintf("%s:%d", target, l.Line)
 	}
 	s := fmt.Sprintf("%s:%d:%d", target, l.Line, cmp.Or(l.Column16, l.Column))
-	if l.Part != "" {
+	switch {
+	case l.Part != "":
 		s += " (" + l.Part + ")"
+	case l.Browser:
+		s += " (loaded in the browser)"
 	}
 	return s
 }

@@ -22,6 +22,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cratesguard/cratesguard/internal/browser"
 	"github.com/cratesguard/cratesguard/internal/config"
 	"github.com/cratesguard/cratesguard/internal/crawl"
 	"github.com/cratesguard/cratesguard/internal/detect"
@@ -68,6 +69,9 @@ type job struct {
 func Run(ctx context.Context, cfg config.Config, opts Options) *findings.Report {
 	e := newEngine(cfg, opts)
 	defer e.fetcher.Close()
+	if cfg.Browser != "" && hasURL(cfg) {
+		e.startBrowser(ctx)
+	}
 	e.seed()
 	var wg sync.WaitGroup
 	for w := 0; w < cfg.Concurrency; w++ {
@@ -78,6 +82,7 @@ func Run(ctx context.Context, cfg config.Config, opts Options) *findings.Report 
 		}()
 	}
 	wg.Wait()
+	e.closeBrowser()
 	for _, d := range e.dirs {
 		if d.State == findings.Scanned && d.Bytes == 0 && ctx.Err() == nil {
 			d.State, d.Reason = findings.Failed, fmt.Sprintf("its %d file%s hold no bytes: nothing was scanned", d.Files, plural(d.Files))
@@ -121,6 +126,7 @@ type engine struct {
 	mapOf       map[string]string // bundle URL -> its map's URL
 	fetchedMaps map[string]bool
 	fallbacks   fallbacks
+	browser     *browser.Browser // --browser, when it started
 }
 
 func newEngine(cfg config.Config, opts Options) *engine {
@@ -274,6 +280,9 @@ func (e *engine) run(ctx context.Context, sc *worker, j job) {
 		return
 	}
 	t, res := e.fetchURL(ctx, sc, j)
+	if res != nil && e.browser != nil && t.Content == crawl.HTML.String() && t.Status >= 200 && t.Status <= 299 {
+		e.browse(ctx, sc, j, &t, res.final)
+	}
 	e.coll.AddTarget(t)
 	if res == nil {
 		return
@@ -541,6 +550,15 @@ func (e *engine) fetchURL(ctx context.Context, sc *worker, j job) (findings.Targ
 		}
 	}
 	return t, b
+}
+
+func hasURL(cfg config.Config) bool {
+	for _, t := range cfg.Targets {
+		if t.IsURL() {
+			return true
+		}
+	}
+	return false
 }
 
 func plural(n int) string {

@@ -1,0 +1,184 @@
+package scan
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/cratesguard/cratesguard/internal/browser"
+	"github.com/cratesguard/cratesguard/internal/crawl"
+	"github.com/cratesguard/cratesguard/internal/detect"
+	"github.com/cratesguard/cratesguard/internal/findings"
+)
+
+// startBrowser runs the browser of --browser, under the crawl's rules: the
+// same origin scope (the frontier's), the same --header scoping. A browser
+// that does not start is a failed target: the pages are still scanned over
+// HTTP, and the run says the browser part is missing.
+func (e *engine) startBrowser(ctx context.Context) {
+	hdrs := make([]browser.Header, len(e.cfg.Headers))
+	for i, h := range e.cfg.Headers {
+		hdrs[i] = browser.Header(h)
+	}
+	b, err := browser.Start(ctx, browser.Options{
+		Path: e.cfg.Browser, PageTimeout: e.cfg.BrowserTimeout, MaxBytes: e.cfg.MaxBytes,
+		Headers: hdrs, HeadersFor: e.frontier.HeadersFor, Allow: e.frontier.InScope,
+	})
+	if err != nil {
+		e.coll.AddTarget(findings.Target{Target: "browser " + e.cfg.Browser, State: findings.Failed,
+			Reason: err.Error() + ": pages were scanned over HTTP only"})
+		return
+	}
+	e.browser = b
+}
+
+// closeBrowser stops the browser and reports the connections its fence
+// refused (WebSockets and workers' requests to other origins).
+func (e *engine) closeBrowser() {
+	if e.browser == nil {
+		return
+	}
+	hosts, n := e.browser.Refused()
+	e.browser.Close()
+	if n > 0 {
+		e.coll.Warn(fmt.Sprintf("in the browser, pages tried %d connection%s to hosts outside the scope; refused: %s",
+			n, plural(n), strings.Join(hosts, ", ")))
+	}
+}
+
+// browse loads an HTML page the crawl scanned in the browser too, and puts
+// what it causes and leaves through the same detector. t is the page's
+// target: the browser's troubles become its warnings.
+func (e *engine) browse(ctx context.Context, sc *worker, j job, t *findings.Target, page string) {
+	pageURL, err := url.Parse(page)
+	if err != nil {
+		return
+	}
+	res, err := e.browser.Load(ctx, page, func(r browser.Record) { e.browsed(sc, j, pageURL, r) })
+	switch {
+	case err != nil && ctx.Err() != nil:
+		t.Warnings = append(t.Warnings, "interrupted before the browser was done with it")
+		return
+	case err != nil:
+		t.Warnings = append(t.Warnings, "in the browser: "+err.Error())
+		return
+	}
+	for _, w := range res.Warnings {
+		t.Warnings = append(t.Warnings, "in the browser: "+w)
+	}
+	// Requests refused for their origin are reported like the crawl's
+	// out-of-scope links; requests that would send something, counted.
+	var links []crawl.Link
+	sent := map[string]int{}
+	rloc := findings.Location{Target: page, IsURL: true, Part: findings.PartRequests, Browser: true, Order: j.order}
+	for _, bl := range res.Blocked {
+		// A request that would carry a token off is itself a place of it.
+		for _, m := range detect.Find([]byte(bl.URL)) {
+			e.coll.Add(m, rloc)
+		}
+		if bl.Method != http.MethodGet && bl.Method != http.MethodHead {
+			sent[bl.Method]++
+			continue
+		}
+		if u, err := url.Parse(bl.URL); err == nil {
+			links = append(links, crawl.Link{URL: u, Kind: crawl.Asset, Via: "requested in the browser"})
+		}
+	}
+	e.discover(job{order: j.order, url: page, depth: j.depth}, links, pageURL)
+	for m, n := range sent {
+		t.Warnings = append(t.Warnings, fmt.Sprintf("in the browser, the page sent %d %s request%s: blocked (cratesguard sends nothing but GET and HEAD)", n, m, plural(n)))
+	}
+	if more := res.BlockedCount - len(res.Blocked); more > 0 {
+		t.Warnings = append(t.Warnings, fmt.Sprintf("in the browser, %d more blocked requests were not listed", more))
+	}
+}
+
+// browserParts are the places of what a page leaves behind.
+var browserParts = map[browser.Kind]string{
+	browser.WebSocket: findings.PartWebSocket, browser.Cookies: findings.PartCookies,
+	browser.LocalStorage: findings.PartLocalStorage, browser.SessionStorage: findings.PartSessionStorage,
+	browser.DOM: findings.PartDOM,
+}
+
+// browsed scans one record of a page loaded in the browser (j, the page's
+// job).
+func (e *engine) browsed(sc *worker, j job, page *url.URL, r browser.Record) {
+	if r.Kind != browser.Response {
+		loc := findings.Location{Target: r.URL, IsURL: true, Part: browserParts[r.Kind], Browser: true, Order: j.order}
+		kind, base, links := crawl.Text, (*url.URL)(nil), false
+		if r.Kind == browser.DOM {
+			// The rendered DOM holds what scripts wrote, and the links they
+			// added: those feed the crawl.
+			kind, base, links = crawl.HTML, page, e.cfg.Depth > 0
+		}
+		b, _ := e.scanBody(sc, bytes.NewReader(r.Body), kind, base, loc, links, nil)
+		if links {
+			e.discover(job{order: j.order, url: page.String(), depth: j.depth}, b.links, page)
+		}
+		return
+	}
+	u, err := url.Parse(r.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		// data: and blob: URLs are objects of the page: scanned under it.
+		loc := findings.Location{Target: page.String(), IsURL: true, Part: findings.PartObject, Browser: true, Order: j.order}
+		e.scanBody(sc, bytes.NewReader(r.Body), crawl.Text, nil, loc, false, nil)
+		return
+	}
+	loc := findings.Location{Target: r.URL, IsURL: true, Browser: true, Order: j.order}
+	hloc := loc
+	hloc.Part = findings.PartHeaders
+	for _, m := range detect.Find(headerText(r.Header)) {
+		e.coll.Add(m, hloc)
+	}
+	link := crawl.Link{URL: u, Kind: crawl.Asset, Via: "loaded in the browser"}
+	if r.Type == "Document" {
+		link.Kind = crawl.Page
+	}
+	from := job{order: j.order, url: page.String(), depth: j.depth}
+	if r.Missing != "" || (r.Skip != "" && e.cfg.ScanBinary) {
+		// No body from the browser: the crawl fetches it, if it has not.
+		e.discover(from, []crawl.Link{link}, page)
+		return
+	}
+	kind := crawl.Classify(u, r.MIME)
+	dec := e.frontier.Admit(link, page, j.depth)
+	if dec.Dup {
+		// The crawl has it; the page's copy may differ (it was asked for
+		// with the page's cookies), so it is scanned, not listed again.
+		if r.Skip == "" {
+			e.scanBody(sc, bytes.NewReader(r.Body), kind, nil, loc, false, nil)
+		}
+		return
+	}
+	t := findings.Target{Target: r.URL, IsURL: true, Discovered: true, Via: link.Via + " on " + page.String(),
+		Depth: dec.Depth, Order: j.order, Status: r.Status, Content: kind.String(), Attempts: 1}
+	switch {
+	case dec.Skip != "":
+		t.State, t.Reason = findings.Skipped, dec.Skip
+	case r.Skip != "":
+		t.State, t.Reason = findings.Skipped, r.Skip+"; --scan-binary scans it"
+	default:
+		ok := r.Status >= 200 && r.Status <= 299
+		b, err := e.scanBody(sc, bytes.NewReader(r.Body), kind, u, loc, ok && e.cfg.Depth > 0, nil)
+		t.Bytes, t.Warnings = int64(len(r.Body)), b.warnings
+		if r.Truncated {
+			t.Warnings = append(t.Warnings, fmt.Sprintf("body larger than --max-bytes: only the first %d bytes were scanned", t.Bytes))
+		}
+		switch {
+		case err != nil:
+			t.State, t.Reason = findings.Failed, err.Error()
+		case ok || b.found > 0:
+			t.State = findings.Scanned
+		default:
+			// The page asked for something that is not there (a favicon,
+			// an optional config): its body was scanned, but it is no
+			// content of the site.
+			t.State, t.Reason = findings.Skipped, fmt.Sprintf("HTTP %d when the page asked for it in the browser: not present", r.Status)
+		}
+		e.discover(job{order: j.order, url: r.URL, depth: dec.Depth}, b.links, u)
+	}
+	e.coll.AddTarget(t)
+}
