@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -271,5 +272,36 @@ func TestBrowserMissingIsAUsageError(t *testing.T) {
 	r = cli(t, "scan", "--browser-path", "/nowhere/chromium", "http://127.0.0.1:9/")
 	if r.code != 2 || !strings.Contains(r.stderr, "--browser-path") || !strings.Contains(r.stderr, "not an executable file") {
 		t.Errorf("exit %d; stderr:\n%s", r.code, r.stderr)
+	}
+}
+
+// TestActionBrowser: the Action's browser input. In the default image
+// (no browser) it is bad input naming the browser variant; where Chromium
+// is on PATH (the variant's image) the run finds what only the browser
+// can, and every token is masked before anything else is printed.
+func TestActionBrowser(t *testing.T) {
+	r := newRunner(t, "release", releasePayload).input("urls", "https://example.invalid/").input("browser", "true")
+	r.env["PATH"] = t.TempDir()
+	res := r.run()
+	if res.code != 2 || res.outputs["exit-code"] != "2" || !strings.Contains(res.stdout, "::error::cratesguard: input browser: no Chromium") ||
+		!strings.Contains(res.stdout, "cratesguard/cratesguard/browser@v1") {
+		t.Fatalf("no browser: exit %d\n%s", res.code, res.stdout)
+	}
+
+	path := needBrowser(t)
+	s := newRuntimeSite(t)
+	r = newRunner(t, "release", releasePayload).input("urls", s.URL+"/").input("browser", "true").input("browser-timeout", "20s")
+	r.env["PATH"] = filepath.Dir(path) + string(os.PathListSeparator) + r.env["PATH"]
+	res = r.run()
+	if res.code != 1 || res.outputs["tokens"] != "6" {
+		t.Fatalf("exit %d outputs %v\n%s\n%s", res.code, res.outputs, res.stdout, res.stderr)
+	}
+	var all []string
+	for _, tok := range s.tok {
+		all = append(all, tok)
+	}
+	onlyMasked(t, res, all...)
+	if !strings.Contains(res.summary, "localStorage, in the browser") {
+		t.Errorf("the summary does not say where the browser found it:\n%s", res.summary)
 	}
 }

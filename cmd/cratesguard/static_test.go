@@ -22,7 +22,13 @@ import (
 // arguments and the Go version of the build image.
 func dockerBuild(t *testing.T) (env, args []string, goVersion string) {
 	t.Helper()
-	f, err := os.Open(filepath.Join("..", "..", "Dockerfile"))
+	return dockerBuildOf(t, filepath.Join("..", "..", "Dockerfile"))
+}
+
+// dockerBuildOf is dockerBuild for the Dockerfile at path.
+func dockerBuildOf(t *testing.T, path string) (env, args []string, goVersion string) {
+	t.Helper()
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,6 +80,21 @@ func shellWords(s string) []string {
 		out = append(out, cur.String())
 	}
 	return out
+}
+
+// TestBrowserImageHasTheSameBinary: the browser variant's image builds the
+// binary flag for flag as the default image (so TestStaticBinary covers
+// it), adds Debian's chromium, and runs the binary.
+func TestBrowserImageHasTheSameBinary(t *testing.T) {
+	env, args, v := dockerBuild(t)
+	benv, bargs, bv := dockerBuildOf(t, filepath.Join("..", "..", "browser", "Dockerfile"))
+	if strings.Join(env, " ") != strings.Join(benv, " ") || strings.Join(args, " ") != strings.Join(bargs, " ") || v != bv {
+		t.Errorf("browser/Dockerfile builds differently:\n%v %v %s\n%v %v %s", env, args, v, benv, bargs, bv)
+	}
+	b, _ := os.ReadFile(filepath.Join("..", "..", "browser", "Dockerfile"))
+	if !regexp.MustCompile(`apt-get install [^\n]*\bchromium\b`).Match(b) || !strings.Contains(string(b), `ENTRYPOINT ["/usr/local/bin/cratesguard"]`) {
+		t.Error("browser/Dockerfile does not install chromium and run cratesguard")
+	}
 }
 
 func TestDockerfileGoVersionMatchesGoMod(t *testing.T) {

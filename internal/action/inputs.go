@@ -12,6 +12,7 @@ import (
 
 	"github.com/bmatcuk/doublestar/v4"
 
+	"github.com/cratesguard/cratesguard/internal/browser"
 	"github.com/cratesguard/cratesguard/internal/config"
 	"github.com/cratesguard/cratesguard/internal/target"
 	"github.com/cratesguard/cratesguard/internal/triage"
@@ -190,6 +191,20 @@ func readConfig(in *inputs, ws workspace, eventURL func() (string, error)) (conf
 	}
 	if cfg.Probe, err = in.boolean("probe"); err != nil {
 		return cfg, st, err
+	}
+	if s := in.str("browser-timeout"); s != "" {
+		if cfg.BrowserTimeout, err = config.ParseDuration("browser-timeout", s); err != nil {
+			return cfg, st, err
+		}
+	}
+	useBrowser, err := in.boolean("browser")
+	if err != nil {
+		return cfg, st, err
+	}
+	if useBrowser {
+		if cfg.Browser, err = browser.Find(""); err != nil {
+			return cfg, st, &config.Error{Field: "browser", Msg: err.Error()}
+		}
 	}
 	if cfg.Verify, err = in.boolean("verify"); err != nil {
 		return cfg, st, err

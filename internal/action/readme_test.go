@@ -10,7 +10,12 @@ import (
 
 // ymlDefaults reads each input's default from action.yml.
 func ymlDefaults(t *testing.T) map[string]string {
-	b, err := os.ReadFile(filepath.Join("..", "..", "action.yml"))
+	return ymlDefaultsOf(t, filepath.Join("..", "..", "action.yml"))
+}
+
+// ymlDefaultsOf reads each input's default from the action file at path.
+func ymlDefaultsOf(t *testing.T, path string) map[string]string {
+	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,5 +110,49 @@ func TestActionRunsAReleasedImage(t *testing.T) {
 	rel, err := os.ReadFile(filepath.Join("..", "..", ".github", "workflows", "release.yml"))
 	if err != nil || !strings.Contains(string(rel), `want="  image: docker://${IMAGE}:${VERSION}"`) {
 		t.Errorf("the release workflow does not check action.yml's image against the tag (%v)", err)
+	}
+}
+
+// TestBrowserActionIsTheAction: the browser variant (browser/action.yml,
+// used as cratesguard/cratesguard/browser@v1) takes the same inputs with
+// the same defaults, except that browser is on, gives the same outputs, and
+// runs the browser image of the same version.
+func TestBrowserActionIsTheAction(t *testing.T) {
+	main, variant := ymlDefaults(t), ymlDefaultsOf(t, filepath.Join("..", "..", "browser", "action.yml"))
+	for name, def := range main {
+		got, ok := variant[name]
+		switch {
+		case !ok:
+			t.Errorf("input %s is missing from browser/action.yml", name)
+		case name == "browser" && (def != "false" || got != "true"):
+			t.Errorf("browser defaults to %q in action.yml and %q in browser/action.yml, want false and true", def, got)
+		case name != "browser" && got != def:
+			t.Errorf("input %s: default %q in browser/action.yml, %q in action.yml", name, got, def)
+		}
+	}
+	if len(variant) != len(main) {
+		t.Errorf("browser/action.yml has %d inputs, action.yml %d", len(variant), len(main))
+	}
+	read := func(p string) string {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	a, b := read(filepath.Join("..", "..", "action.yml")), read(filepath.Join("..", "..", "browser", "action.yml"))
+	outs := func(s string) string { return s[strings.Index(s, "\noutputs:"):strings.Index(s, "\nruns:")] }
+	strip := func(s string) string { return strings.TrimSpace(regexp.MustCompile(`(?m)^#.*$`).ReplaceAllString(s, "")) }
+	if strip(outs(a)) != strip(outs(b)) {
+		t.Error("the outputs of browser/action.yml differ from action.yml's")
+	}
+	img := regexp.MustCompile(`(?m)^  image: docker://ghcr\.io/cratesguard/cratesguard(-browser)?:(v[0-9.]+)$`)
+	ma, mb := img.FindStringSubmatch(a), img.FindStringSubmatch(b)
+	if ma == nil || mb == nil || ma[1] != "" || mb[1] != "-browser" || ma[2] != mb[2] {
+		t.Errorf("images: %q and %q, want cratesguard and cratesguard-browser of one version", ma, mb)
+	}
+	rel := read(filepath.Join("..", "..", ".github", "workflows", "release.yml"))
+	if !strings.Contains(rel, `want="  image: docker://${IMAGE}-browser:${VERSION}"`) || !strings.Contains(rel, "-f browser/Dockerfile") {
+		t.Error("the release workflow neither checks browser/action.yml's image nor builds browser/Dockerfile")
 	}
 }
