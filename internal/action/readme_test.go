@@ -142,7 +142,9 @@ func TestBrowserActionIsTheAction(t *testing.T) {
 	}
 	a, b := read(filepath.Join("..", "..", "action.yml")), read(filepath.Join("..", "..", "browser", "action.yml"))
 	outs := func(s string) string { return s[strings.Index(s, "\noutputs:"):strings.Index(s, "\nruns:")] }
-	strip := func(s string) string { return strings.TrimSpace(regexp.MustCompile(`(?m)^#.*$`).ReplaceAllString(s, "")) }
+	strip := func(s string) string {
+		return strings.TrimSpace(regexp.MustCompile(`(?m)^#.*$`).ReplaceAllString(s, ""))
+	}
 	if strip(outs(a)) != strip(outs(b)) {
 		t.Error("the outputs of browser/action.yml differ from action.yml's")
 	}
