@@ -7,7 +7,11 @@ package main
 // rusage of a child started by Go counts its parent.
 
 import (
+	"archive/tar"
+	"archive/zip"
 	"bufio"
+	"bytes"
+	"compress/gzip"
 	"context"
 	"fmt"
 	"io"
@@ -19,6 +23,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -93,6 +98,36 @@ func hostileMemoryServer(t *testing.T) *httptest.Server {
 			io.WriteString(w, `{"version":3,"sources":["src/config.ts"],"mappings":"`)
 			stream(w, "AAAA,", 63000000/5)
 			io.WriteString(w, `"}`)
+		case p == "/big.tar.gz": // 1 GiB of members, gzipped on the fly; the token in the last
+			w.Header().Set("Content-Type", "application/octet-stream")
+			gw, _ := gzip.NewWriterLevel(w, gzip.BestSpeed)
+			tw := tar.NewWriter(gw)
+			for i := range 128 {
+				tw.WriteHeader(&tar.Header{Name: fmt.Sprintf("pkg/chunk%03d.js", i), Mode: 0o644, Size: 8 << 20, Typeflag: tar.TypeReg})
+				if i == 127 {
+					io.WriteString(tw, "const t='"+memToken+"';\n")
+					stream(tw, "x", 8<<20-len(memToken)-12)
+				} else {
+					stream(tw, "var a=1;\n", (8<<20)/9)
+					stream(tw, "x", (8<<20)%9)
+				}
+			}
+			tw.Close()
+			gw.Close()
+		case p == "/bomb.zip": // 1 GiB of zeros in one member
+			bombOnce.Do(func() {
+				var b bytes.Buffer
+				zw := zip.NewWriter(&b)
+				m, _ := zw.Create("zeros.txt")
+				zero := make([]byte, 1<<20)
+				for range 1024 {
+					m.Write(zero)
+				}
+				zw.Close()
+				bomb = b.Bytes()
+			})
+			w.Header().Set("Content-Type", "application/zip")
+			w.Write(bomb)
 		case p == "/attributes": // 16 pages, each with a 63 MB attribute
 			w.Header().Set("Content-Type", "text/html")
 			for i := range 16 {
@@ -112,6 +147,11 @@ func hostileMemoryServer(t *testing.T) *httptest.Server {
 }
 
 var memToken = tokentest.New(240).API()
+
+var (
+	bombOnce sync.Once
+	bomb     []byte
+)
 
 // peakRSS runs the built binary with args and returns its peak RSS in KiB
 // and its stdout.
@@ -160,6 +200,8 @@ func TestHostileMemoryIsBounded(t *testing.T) {
 		{"1.8M distinct tokens in one body", []string{srv.URL + "/tokens.js"}, "more than 25000 distinct tokens"},
 		{"--repo with a 63 MB mappings string", []string{"--repo", repo, srv.URL + "/bundle.js"}, "bundle.js.map"},
 		{"16 pages with a 63 MB attribute each", []string{"--concurrency", "16", srv.URL + "/attributes"}, "longer than 1024 KiB"},
+		{"a 1 GiB .tar.gz, --max-bytes 2GiB", []string{"--max-bytes", "2GiB", srv.URL + "/big.tar.gz"}, "big.tar.gz!/pkg/chunk127.js"},
+		{"a zip bomb: 1 GiB of zeros", []string{srv.URL + "/bomb.zip"}, "a zip bomb?"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -26,20 +26,24 @@ const (
 	Robots
 	Sitemap
 	Binary
+	Archive // a .crate, .tar.gz, .zip…: scanned member by member
 )
 
 func (c Content) String() string {
-	return [...]string{"text", "HTML", "JavaScript", "CSS", "JSON", "source map", "robots.txt", "sitemap", "binary"}[c]
+	return [...]string{"text", "HTML", "JavaScript", "CSS", "JSON", "source map", "robots.txt", "sitemap", "binary", "archive"}[c]
 }
 
-var binaryTypes = []string{"image/", "font/", "audio/", "video/", "application/wasm", "application/pdf",
-	"application/zip", "application/gzip", "application/x-gzip", "application/x-tar", "application/vnd.ms-fontobject",
+var archiveTypes = []string{"application/zip", "application/gzip", "application/x-gzip", "application/x-tar",
+	"application/x-compressed-tar", "application/x-tgz", "application/x-zip-compressed"}
+
+var archiveExts = map[string]bool{".zip": true, ".gz": true, ".tar": true, ".tgz": true, ".crate": true}
+
+var binaryTypes = []string{"image/", "font/", "audio/", "video/", "application/wasm", "application/pdf", "application/vnd.ms-fontobject",
 	"application/font-", "application/x-font-", "application/x-protobuf"}
 
 var binaryExts = map[string]bool{".png": true, ".jpg": true, ".jpeg": true, ".gif": true, ".webp": true, ".avif": true,
 	".ico": true, ".bmp": true, ".woff": true, ".woff2": true, ".ttf": true, ".otf": true, ".eot": true, ".wasm": true,
-	".mp4": true, ".webm": true, ".mp3": true, ".ogg": true, ".wav": true, ".pdf": true, ".zip": true, ".gz": true,
-	".br": true, ".tar": true, ".tgz": true}
+	".mp4": true, ".webm": true, ".mp3": true, ".ogg": true, ".wav": true, ".pdf": true, ".br": true}
 
 // Classify decides what a response is from its Content-Type and URL path.
 func Classify(u *url.URL, contentType string) Content {
@@ -56,6 +60,13 @@ func Classify(u *url.URL, contentType string) Content {
 		return SourceMap
 	case mt == "image/svg+xml":
 		return Text
+	case archiveExts[ext] && (mt == "" || mt == "application/octet-stream" || strings.HasPrefix(mt, "application/")):
+		return Archive
+	}
+	for _, a := range archiveTypes {
+		if mt == a {
+			return Archive
+		}
 	}
 	for _, b := range binaryTypes {
 		if strings.HasPrefix(mt, b) {

@@ -2,6 +2,7 @@ package findings
 
 import (
 	"net"
+	"regexp"
 	"net/url"
 	"path"
 	"path/filepath"
@@ -42,13 +43,49 @@ func StandIn(raw string) string {
 // stand-in or the file's slash path, with content hashes replaced by
 // [hash] (see WithoutHashes). A file in the repository keeps its real path.
 func StablePath(l Location) string {
+	var p string
 	switch {
 	case l.IsURL:
-		return WithoutHashes(StandIn(l.Target))
+		p = StandIn(l.Target)
 	case l.InRepo:
 		return filepath.ToSlash(l.Target)
+	default:
+		p = filepath.ToSlash(l.Target)
 	}
-	return WithoutHashes(filepath.ToSlash(l.Target))
+	return Stable(p)
+}
+
+// Stable is a place's path with content hashes taken out and, inside an
+// archive, version numbers too (see WithoutHashes, WithoutVersions).
+func Stable(p string) string {
+	p = WithoutHashes(p)
+	if strings.Contains(p, ArchiveSep) {
+		p = WithoutVersions(p)
+	}
+	return p
+}
+
+// ArchiveSep joins an archive's place and the path of a member in it:
+// dist/foo-1.2.3.crate!/foo-1.2.3/.cargo/config.toml.
+const ArchiveSep = "!/"
+
+// VersionMarker stands for a version number in a stable path.
+const VersionMarker = "[version]"
+
+var versionRE = regexp.MustCompile(`(^|[-_/.@])v?[0-9]+\.[0-9]+(\.[0-9]+)*(-(alpha|beta|rc|pre|dev)[0-9A-Za-z.]*)?(\+[0-9A-Za-z.]+)?($|[-_/.])`)
+
+// WithoutVersions replaces version numbers in the place of an archive
+// member (foo-1.2.3.crate!/foo-1.2.3/src/lib.rs, releases/download/v1.4.0/
+// tool-v1.4.0-x86_64.tar.gz) with [version], so that the next release's
+// archive keeps its alerts.
+func WithoutVersions(p string) string {
+	for {
+		q := versionRE.ReplaceAllString(p, "${1}"+VersionMarker+"${6}")
+		if q == p {
+			return q
+		}
+		p = q
+	}
 }
 
 // HashMarker stands for a content hash in a stable path.

@@ -348,7 +348,7 @@ var HeadersSuffix = findings.PartSuffix(findings.PartHeaders)
 
 // URI is the artifact URI of a location. GitHub rejects a whole upload whose
 // URIs have a scheme other than file, so a URL becomes a relative stand-in
-// (findings.StandIn) with content hashes taken out (findings.WithoutHashes),
+// (findings.StandIn) with content hashes taken out (findings.Stable),
 // which is also what a local build output's path gets. A file of the
 // repository keeps its path relative to root; a file outside root is a
 // file:// URI.
@@ -365,13 +365,17 @@ func URI(l findings.Location, root string) string {
 			if rel, err := filepath.Rel(r, abs); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
 				rel = filepath.ToSlash(safe.Redact(rel))
 				if !l.InRepo {
-					rel = findings.WithoutHashes(rel)
+					rel = findings.Stable(rel)
 				}
 				return (&url.URL{Path: rel}).String()
 			}
 		}
 	}
-	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(safe.Redact(abs))}).String()
+	p := filepath.ToSlash(safe.Redact(abs))
+	if !l.InRepo && strings.Contains(p, findings.ArchiveSep) {
+		p = findings.Stable(p) // a member of an archive: the next release's keeps the alert
+	}
+	return (&url.URL{Scheme: "file", Path: p}).String()
 }
 
 // stripMarkdown makes the plain-text help from the markdown one.

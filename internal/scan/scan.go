@@ -22,6 +22,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cratesguard/cratesguard/internal/archive"
 	"github.com/cratesguard/cratesguard/internal/browser"
 	"github.com/cratesguard/cratesguard/internal/config"
 	"github.com/cratesguard/cratesguard/internal/crawl"
@@ -339,11 +340,23 @@ type body struct {
 // maxPlaces bounds the places of one body sent to its source map.
 const maxPlaces = 1000
 
-// scanBody streams r through the matcher, the decoder and, when links are
+// scanBody scans r: an archive (by its magic bytes) member by member, see
+// scanArchive; anything else as one stream, see scanStream.
+func (e *engine) scanBody(w *worker, r io.Reader, kind crawl.Content, base *url.URL, loc findings.Location, wantLinks bool, wants []crawl.Pos) (*body, error) {
+	br, ak := sniff(r)
+	if ak == archive.None {
+		return e.scanStream(w, br, kind, base, loc, wantLinks, wants)
+	}
+	u := &unpacking{}
+	err := e.scanArchive(w, ak, br, r, loc, u, 0)
+	return &body{found: u.found, warnings: u.archiveWarnings()}, err
+}
+
+// scanStream streams r through the matcher, the decoder and, when links are
 // wanted, the extractor for its kind of content. Matches go straight to the
 // collector at loc; in a source map, each names the original source whose
 // sourcesContent holds it, and the map's mappings are searched for wants.
-func (e *engine) scanBody(w *worker, r io.Reader, kind crawl.Content, base *url.URL, loc findings.Location, wantLinks bool, wants []crawl.Pos) (*body, error) {
+func (e *engine) scanStream(w *worker, r io.Reader, kind crawl.Content, base *url.URL, loc findings.Location, wantLinks bool, wants []crawl.Pos) (*body, error) {
 	b := &body{}
 	var smi *crawl.SourceMapIndex
 	add := func(m detect.Match) {
@@ -475,15 +488,22 @@ func (e *engine) fetchURL(ctx context.Context, sc *worker, j job) (findings.Targ
 			t.Warnings = append(t.Warnings, "redirected to "+r.Redirect)
 			return err
 		}
-		t.Content = kind.String()
+		var body io.Reader = r.Body
 		if kind == crawl.Binary && !e.cfg.ScanBinary {
-			mt, _, _ := mime.ParseMediaType(ctype)
-			skip = fmt.Sprintf("binary content (%s); --scan-binary scans it", cmp.Or(mt, "by extension"))
-			return nil
+			// An archive served as bytes is opened; other binary content
+			// is skipped.
+			var ak archive.Kind
+			if body, ak = sniff(r.Body); ak == archive.None {
+				mt, _, _ := mime.ParseMediaType(ctype)
+				skip = fmt.Sprintf("binary content (%s); --scan-binary scans it", cmp.Or(mt, "by extension"))
+				t.Content = kind.String()
+				return nil
+			}
+			kind = crawl.Archive
 		}
+		t.Content = kind.String()
 		ok := r.Status >= 200 && r.Status <= 299
 		absent := guess && (r.Status == http.StatusNotFound || r.Status == http.StatusGone)
-		var body io.Reader = r.Body
 		if guess && ok {
 			// A host that answers every path (an SPA host's index.html) has
 			// not served a guessed file: that answer is no content.
