@@ -43,6 +43,7 @@ type scanFlags struct {
 	perHost, verifyMax                           int
 	headers, include, exclude, allowHosts        listFlag
 	showVersion, probe, scanBinary, verify       bool
+	revoke                                       bool
 	cratesAPI, repo, ignoreFile, shard           string
 }
 
@@ -110,6 +111,8 @@ func newScanFlags() *scanFlags {
 
 	fs.BoolVar(&f.verify, "verify", false, "ask crates.io, read-only, whether each token is live (GET /api/v1/me, 1 request/s)")
 	c.describe("Verification and triage", "verify", "")
+	fs.BoolVar(&f.revoke, "revoke", false, "have crates.io revoke each live token found, with the token itself (implies --verify; never a placeholder or an ignored token)")
+	c.describe("Verification and triage", "revoke", "")
 	fs.IntVar(&f.verifyMax, "verify-max", config.DefaultVerifyMax, "verify at most N tokens a run; the rest are unknown")
 	c.describe("Verification and triage", "verify-max", "N")
 	fs.StringVar(&f.cratesAPI, "crates-api", verify.DefaultAPI, "the crates.io API --verify asks (HTTPS; plain HTTP only to loopback)")
@@ -131,7 +134,8 @@ func (f *scanFlags) config(positional []string) (config.Config, output, error) {
 	cfg.Concurrency, cfg.Depth, cfg.MaxURLs = f.concurrency, f.depth, f.maxURLs
 	cfg.Include, cfg.Exclude, cfg.Category, cfg.AllowHosts = f.include, f.exclude, f.category, f.allowHosts
 	cfg.Probe, cfg.Retries, cfg.ScanBinary = f.probe, f.retries, f.scanBinary
-	cfg.Verify, cfg.CratesAPI, cfg.Repo, cfg.VerifyMax = f.verify, f.cratesAPI, f.repo, f.verifyMax
+	cfg.Verify, cfg.CratesAPI, cfg.Repo, cfg.VerifyMax = f.verify || f.revoke, f.cratesAPI, f.repo, f.verifyMax
+	cfg.Revoke = f.revoke
 	// Concurrency means what it says: one host gets all of it unless
 	// --per-host says otherwise.
 	cfg.PerHost = cmp.Or(f.perHost, f.concurrency)

@@ -39,7 +39,7 @@ type Env struct {
 const annotationsPerLevel = 10
 
 // Outputs are the step outputs the action sets.
-var Outputs = []string{"tokens", "findings", "placeholders", "sarif-file", "scanned", "skipped", "failed", "exit-code"}
+var Outputs = []string{"tokens", "findings", "placeholders", "sarif-file", "scanned", "skipped", "failed", "exit-code", "revoked"}
 
 // Run is the action's entry point. It returns the process exit code.
 func Run(ctx context.Context, env Env) int {
@@ -122,6 +122,7 @@ func run(ctx context.Context, a *githubactions.Action, in *inputs, env Env) (int
 		{"skipped", strconv.Itoa(sum.Skipped)},
 		{"failed", strconv.Itoa(sum.Failed)},
 		{"exit-code", strconv.Itoa(code)},
+		{"revoked", strconv.Itoa(sum.Revoked)},
 	} {
 		if err := r.setOutput(o.name, o.value); err != nil {
 			r.errorf("cratesguard: setting output %s: %s", o.name, err)

@@ -209,6 +209,10 @@ func readConfig(in *inputs, ws workspace, eventURL func() (string, error)) (conf
 	if cfg.Verify, err = in.boolean("verify"); err != nil {
 		return cfg, st, err
 	}
+	if cfg.Revoke, err = in.boolean("revoke"); err != nil {
+		return cfg, st, err
+	}
+	cfg.Verify = cfg.Verify || cfg.Revoke
 	if cfg.VerifyMax, err = in.integer("verify-max", config.DefaultVerifyMax); err != nil {
 		return cfg, st, err
 	}

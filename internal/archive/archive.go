@@ -139,7 +139,7 @@ func (t *tarReader) Next() (*Entry, error) {
 		}
 		e := &Entry{Name: h.Name, Warn: climbs(h.Name)}
 		switch h.Typeflag {
-		case tar.TypeReg, tar.TypeRegA:
+		case tar.TypeReg:
 			e.Body = t.tr
 		case tar.TypeDir, tar.TypeXGlobalHeader:
 			continue // no content

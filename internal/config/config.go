@@ -64,8 +64,10 @@ type Config struct {
 	// none); BrowserTimeout bounds one page there.
 	Browser        string
 	BrowserTimeout time.Duration
-	// Verify asks crates.io (CratesAPI) whether each token is live.
+	// Verify asks crates.io (CratesAPI) whether each token is live;
+	// Revoke (which implies Verify) then has crates.io revoke each live one.
 	Verify    bool
+	Revoke    bool
 	CratesAPI string
 	// Repo is a checkout in which leaked tokens are looked for, so alerts
 	// point at the code that leaked them.

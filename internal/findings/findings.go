@@ -128,6 +128,10 @@ type Finding struct {
 	// inactive, unknown, unverifiable); empty when not checked.
 	Validity       string `json:"validity,omitempty"`
 	ValidityDetail string `json:"validityDetail,omitempty"`
+	// Revocation is what --revoke came to (revoked, live-scoped,
+	// already-inactive, failed); empty when it was not tried.
+	Revocation       string `json:"revocation,omitempty"`
+	RevocationDetail string `json:"revocationDetail,omitempty"`
 	// Locations are the places kept (at most Limits.Locations, the first
 	// in PlaceOrder), the first the primary one; Occurrences counts every
 	// place the token was seen.

@@ -2,10 +2,10 @@ package findings
 
 import (
 	"net"
-	"regexp"
 	"net/url"
 	"path"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"github.com/cratesguard/cratesguard/internal/safe"

@@ -39,11 +39,11 @@ func TestWithoutHashes(t *testing.T) {
 
 func TestWithoutVersions(t *testing.T) {
 	for in, want := range map[string]string{
-		"static.crates.io/crates/foo/foo-1.2.3.crate!/foo-1.2.3/.cargo/config.toml":             "static.crates.io/crates/foo/foo-[version].crate!/foo-[version]/.cargo/config.toml",
+		"static.crates.io/crates/foo/foo-1.2.3.crate!/foo-1.2.3/.cargo/config.toml":              "static.crates.io/crates/foo/foo-[version].crate!/foo-[version]/.cargo/config.toml",
 		"github.com/o/r/releases/download/v1.4.0/tool-v1.4.0-x86_64-unknown-linux-gnu.tar.gz!/a": "github.com/o/r/releases/download/[version]/tool-[version]-x86_64-unknown-linux-gnu.tar.gz!/a",
-		"dist/foo-0.10.0-rc.1.crate!/foo-0.10.0-rc.1/src/lib.rs":                                  "dist/foo-[version].crate!/foo-[version]/src/lib.rs",
-		"dist/app.zip!/assets/index.js":                                                            "dist/app.zip!/assets/index.js",
-		"dist/lib2.0.zip!/x":                                                                       "dist/lib2.0.zip!/x",
+		"dist/foo-0.10.0-rc.1.crate!/foo-0.10.0-rc.1/src/lib.rs":                                 "dist/foo-[version].crate!/foo-[version]/src/lib.rs",
+		"dist/app.zip!/assets/index.js":                                                          "dist/app.zip!/assets/index.js",
+		"dist/lib2.0.zip!/x":                                                                     "dist/lib2.0.zip!/x",
 	} {
 		if got := WithoutVersions(in); got != want {
 			t.Errorf("WithoutVersions(%q)\n = %q\nwant %q", in, got, want)

@@ -57,6 +57,7 @@ func Markdown(rep *findings.Report, policy findings.FailOn, o MarkdownOptions) s
 			if validity == "" {
 				validity = "not checked"
 			}
+			validity += revokedNote(f)
 			where := Where(f.Locations[0], o.Root)
 			more := ""
 			if n := f.Occurrences - 1; n > 0 {

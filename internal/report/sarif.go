@@ -124,6 +124,10 @@ func result(f *findings.Finding, opts SARIFOptions) (*sarif.Result, error) {
 		"where":         safe.Terminal(primary.Target),
 		"detectedRule":  f.Rule,
 	}
+	if f.RevocationDetail != "" {
+		props["revocation"] = cmp.Or(f.Revocation, "not-tried")
+		props["revocationDetail"] = safe.Terminal(f.RevocationDetail)
+	}
 	if f.Validity != "" {
 		props["validity"] = f.Validity
 		props["validityDetail"] = safe.Terminal(f.ValidityDetail)
@@ -258,6 +262,18 @@ func message(f *findings.Finding, ru Rule, root string, sprintf func(string, ...
 		b.WriteString(sprintf(" Its validity could not be checked (%s): treat it as live.", f.ValidityDetail))
 	case "unverifiable":
 		b.WriteString(" Trusted-publishing tokens cannot be checked read-only; they expire 30 minutes after issue.")
+	}
+	switch f.Revocation {
+	case "revoked":
+		b.WriteString(" cratesguard had crates.io revoke it (--revoke): keep it out of the build, and give its owner a new one.")
+		return b.String()
+	case "live-scoped":
+		b.WriteString(" It is a scoped token, which cannot revoke itself: its owner must revoke it now.")
+	case "already-inactive":
+		b.WriteString(" crates.io no longer accepted it when cratesguard tried to revoke it.")
+		return b.String()
+	case "failed":
+		b.WriteString(sprintf(" Revoking it failed (%s).", f.RevocationDetail))
 	}
 	if !f.Placeholder && f.Validity != "inactive" {
 		b.WriteString(" Revoke it at " + RevokeURL + " and keep it out of the build.")

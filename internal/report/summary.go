@@ -13,6 +13,8 @@ type Summary struct {
 	Placeholders int `json:"placeholders"`
 	Failing      int `json:"failing"`
 	Ignored      int `json:"ignored"`
+	// Revoked are the tokens --revoke had crates.io revoke.
+	Revoked int `json:"revoked"`
 	// Scanned, Skipped and Failed count the targets (and discovered URLs
 	// and files) by how they ended.
 	Scanned  int `json:"scanned"`
@@ -29,6 +31,9 @@ func Summarize(r *findings.Report, policy findings.FailOn) Summary {
 			s.Placeholders++
 		} else {
 			s.Tokens++
+		}
+		if f.Revocation == "revoked" {
+			s.Revoked++
 		}
 	}
 	counts := r.Counts

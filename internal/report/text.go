@@ -43,7 +43,7 @@ func Text(w io.Writer, r *findings.Report, policy findings.FailOn, root string) 
 			}
 			validity := ""
 			if verified {
-				validity = cmp.Or(f.Validity, "-") + "\t"
+				validity = cmp.Or(f.Validity, "-") + revokedNote(f) + "\t"
 			}
 			ru := RuleOf(f)
 			safe.Fprintf(tw, "%s\t%s%s\t%s\t%s\t%s\t%s%s\n", safe.Trusted(f.Level()), safe.Trusted(validity), safe.Trusted(ru.ID),
@@ -83,7 +83,11 @@ func Headline(s Summary) string {
 		}
 		return fmt.Sprintf("No crates.io tokens found in %s.", targets)
 	}
-	return fmt.Sprintf("%d crates.io token%s found (%d failing)%s in %s.", s.Tokens, Plural(s.Tokens), s.Failing, ph, targets)
+	revoked := ""
+	if s.Revoked > 0 {
+		revoked = fmt.Sprintf(", %d revoked", s.Revoked)
+	}
+	return fmt.Sprintf("%d crates.io token%s found (%d failing%s)%s in %s.", s.Tokens, Plural(s.Tokens), s.Failing, revoked, ph, targets)
 }
 
 // otherPlaces lists where else each token was seen.
@@ -235,3 +239,14 @@ func (e *errWriter) Write(p []byte) (int, error) {
 }
 
 func (e *errWriter) WriteString(s string) { e.Write([]byte(s)) }
+
+// revokedNote says what --revoke did to a token, after its validity.
+func revokedNote(f *findings.Finding) string {
+	switch {
+	case f.Revocation != "":
+		return ", " + f.Revocation
+	case f.RevocationDetail != "":
+		return ", not revoked"
+	}
+	return ""
+}

@@ -43,8 +43,12 @@ func (e *engine) after(ctx context.Context, rep *findings.Report) {
 		}
 		rep.Findings = kept
 	}
-	if cfg.Verify {
-		e.verify(ctx, rep)
+	if cfg.Verify || cfg.Revoke {
+		v := &verify.Verifier{API: e.cfg.CratesAPI, UserAgent: version.UserAgent()}
+		e.verify(ctx, rep, v)
+		if cfg.Revoke {
+			e.revoke(ctx, rep, v)
+		}
 	}
 	if cfg.Repo != "" {
 		locate.Relocate(ctx, rep, locate.Options{Repo: cfg.Repo, MapPlaces: e.mapPlaces})
@@ -53,8 +57,7 @@ func (e *engine) after(ctx context.Context, rep *findings.Report) {
 
 // verify asks crates.io about each token, at most cfg.VerifyMax of them:
 // the rest are "unknown", saying why.
-func (e *engine) verify(ctx context.Context, rep *findings.Report) {
-	v := &verify.Verifier{API: e.cfg.CratesAPI, UserAgent: version.UserAgent()}
+func (e *engine) verify(ctx context.Context, rep *findings.Report, v *verify.Verifier) {
 	asked := 0
 	for _, f := range rep.Findings {
 		var r verify.Result
@@ -73,6 +76,24 @@ func (e *engine) verify(ctx context.Context, rep *findings.Report) {
 	}
 	if n := len(rep.Findings) - asked; asked == e.cfg.VerifyMax && n > 0 {
 		rep.Warnings = append(rep.Warnings, fmt.Sprintf("--verify-max %d: the other tokens were not checked (their validity is unknown)", e.cfg.VerifyMax))
+	}
+}
+
+// revoke has crates.io revoke each token verification found live, and each
+// trusted-publishing token (no read-only check exists for those, and one
+// served publicly is compromised): never a placeholder, an ignored token
+// (those are gone from the findings by now) or one not known to be live.
+func (e *engine) revoke(ctx context.Context, rep *findings.Report, v *verify.Verifier) {
+	for _, f := range rep.Findings {
+		switch {
+		case f.Placeholder:
+			continue
+		case f.Rule == detect.RuleTrustedPublishing, f.Validity == string(verify.Active):
+			r := v.Revoke(ctx, f.Token.Reveal(), f.Rule == detect.RuleTrustedPublishing)
+			f.Revocation, f.RevocationDetail = string(r.Outcome), r.Detail
+		case f.Validity == string(verify.Unknown):
+			f.RevocationDetail = "not revoked: its validity is unknown (" + f.ValidityDetail + ")"
+		}
 	}
 }
 

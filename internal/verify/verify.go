@@ -49,9 +49,10 @@ type Verifier struct {
 	Interval  time.Duration // default 1s
 	Retries   int           // on network errors, 429 and 5xx (default 1)
 
-	mu    sync.Mutex
-	last  time.Time
-	cache map[string]Result
+	mu      sync.Mutex
+	last    time.Time
+	cache   map[string]Result
+	revoked map[string]RevokeResult
 }
 
 // CheckAPI validates an API base URL: HTTPS, or plain HTTP to a loopback
@@ -91,24 +92,11 @@ func (v *Verifier) Check(ctx context.Context, token string) Result {
 }
 
 func (v *Verifier) check(ctx context.Context, token string) Result {
-	interval := v.Interval
-	if interval == 0 {
-		interval = time.Second
-	}
-	retries := v.Retries
-	if retries == 0 {
-		retries = 1
-	}
 	var last Result
-	for attempt := 0; attempt <= retries; attempt++ {
-		if wait := time.Until(v.last.Add(interval << min(attempt, 4))); wait > 0 && !v.last.IsZero() {
-			select {
-			case <-ctx.Done():
-				return Result{Unknown, "cancelled"}
-			case <-time.After(wait):
-			}
+	for attempt := 0; attempt <= max(v.Retries, 1); attempt++ {
+		if err := v.wait(ctx, attempt); err != nil {
+			return Result{Unknown, "cancelled"}
 		}
-		v.last = time.Now()
 		var retry bool
 		last, retry = v.once(ctx, token)
 		if !retry {
@@ -116,6 +104,33 @@ func (v *Verifier) check(ctx context.Context, token string) Result {
 		}
 	}
 	return last
+}
+
+// wait spaces requests to crates.io: Interval after the last one (doubled
+// for each retry, up to 16 times), whatever was asked. Called with mu held.
+func (v *Verifier) wait(ctx context.Context, attempt int) error {
+	interval := v.Interval
+	if interval == 0 {
+		interval = time.Second
+	}
+	if wait := time.Until(v.last.Add(interval << min(attempt, 4))); wait > 0 && !v.last.IsZero() {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+	}
+	v.last = time.Now()
+	return nil
+}
+
+// client is the HTTP client: never following a redirect, which would
+// carry the token along.
+func (v *Verifier) client() *http.Client {
+	if v.Client != nil {
+		return v.Client
+	}
+	return &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
 // once makes one request; it says whether a retry could help.
@@ -129,12 +144,7 @@ func (v *Verifier) once(ctx context.Context, token string) (Result, bool) {
 	req.Header.Set("Authorization", token)
 	req.Header.Set("User-Agent", v.UserAgent)
 	req.Header.Set("Accept", "application/json")
-	client := v.Client
-	if client == nil {
-		// Never follow a redirect: the token would travel with it.
-		client = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	}
-	resp, err := client.Do(req)
+	resp, err := v.client().Do(req)
 	if err != nil {
 		return Result{Unknown, "request failed: " + scrub(err.Error(), token)}, true
 	}
