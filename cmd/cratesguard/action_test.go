@@ -265,8 +265,12 @@ func TestActionBadInput(t *testing.T) {
 		})
 	}
 	res := newRunner(t, "release", releasePayload).run()
+	if res.code != 2 || !strings.Contains(res.stdout, "release v1.2.3 has no assets, and the workspace has no Cargo.toml publishing a crate") {
+		t.Fatalf("nothing to scan on a release: exit %d\n%s", res.code, res.stdout)
+	}
+	res = newRunner(t, "push", `{}`).run()
 	if res.code != 2 || !strings.Contains(res.stdout, "is not deployment_status") {
-		t.Fatalf("no URLs on a release: exit %d\n%s", res.code, res.stdout)
+		t.Fatalf("no URLs on a push: exit %d\n%s", res.code, res.stdout)
 	}
 }
 

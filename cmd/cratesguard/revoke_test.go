@@ -86,7 +86,12 @@ func (f *fakeRegistry) serve(w http.ResponseWriter, r *http.Request) {
 	case r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/api/v1/crates/"):
 		f.serveCrate(w, r)
 	case r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/crates/"):
-		b, ok := f.crates[strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/crates/"), ".crate")]
+		// /crates/NAME/NAME-VERSION.crate, as static.crates.io serves it
+		var b []byte
+		ok := false
+		if parts := strings.Split(strings.TrimPrefix(r.URL.Path, "/crates/"), "/"); len(parts) == 2 {
+			b, ok = f.crates[parts[0]+"/"+strings.TrimSuffix(strings.TrimPrefix(parts[1], parts[0]+"-"), ".crate")]
+		}
 		if !ok {
 			http.NotFound(w, r)
 			return
@@ -118,7 +123,7 @@ func (f *fakeRegistry) serveCrate(w http.ResponseWriter, r *http.Request) {
 			errorsJSON(w, 404, "crate `"+parts[0]+"` does not have a version `"+parts[1]+"`")
 			return
 		}
-		u := f.URL + "/crates/" + key + ".crate"
+		u := f.URL + "/crates/" + parts[0] + "/" + parts[0] + "-" + parts[1] + ".crate"
 		if r.Header.Get("Accept") == "application/json" {
 			w.Header().Set("Content-Type", "application/json")
 			json.NewEncoder(w).Encode(map[string]string{"url": u})

@@ -37,7 +37,7 @@ type scanFlags struct {
 	*command
 	targetsFile, maxBytes, failOn, sarif, format string
 	category, timeout, rate                      string
-	browserPath, browserTimeout                  string
+	browserPath, browserTimeout, crateWait       string
 	browser                                      bool
 	concurrency, depth, maxURLs, retries         int
 	perHost, verifyMax                           int
@@ -48,7 +48,9 @@ type scanFlags struct {
 }
 
 const scanAbout = `TARGET is an http(s) URL, a file or a directory (walked recursively; .git is
-skipped, symbolic links are not followed).
+skipped, symbolic links are not followed), or crate:NAME[@VERSION], a crate's
+.crate on crates.io (--crates-api; no version: its default one). Archives
+(.crate, .tar.gz, .tgz, .tar, .zip, .gz) are scanned member by member.
 
 Exit codes: 0 clean, 1 a token at or above --fail-on, 2 usage or configuration
 error (nothing was scanned), 3 some target could not be scanned, 130/143
@@ -65,6 +67,8 @@ func newScanFlags() *scanFlags {
 	c.describe("Targets", "include", "GLOB")
 	fs.Var(&f.exclude, "exclude", "doublestar glob of paths to leave out (repeatable; wins over --include)")
 	c.describe("Targets", "exclude", "GLOB")
+	fs.StringVar(&f.crateWait, "crate-wait", "0s", "how long a crate:NAME@VERSION target waits for crates.io to serve a version just published")
+	c.describe("Targets", "crate-wait", "DURATION")
 	fs.StringVar(&f.shard, "shard", "", "scan only shard K of N of the targets (deterministic; category cratesguard/shard-K-of-N)")
 	c.describe("Targets", "shard", "K/N")
 
@@ -160,6 +164,11 @@ func (f *scanFlags) config(positional []string) (config.Config, output, error) {
 	}
 	if cfg.BrowserTimeout, err = config.ParseDuration("browser-timeout", f.browserTimeout); err != nil {
 		return cfg, out, err
+	}
+	if f.crateWait != "0s" && f.crateWait != "0" {
+		if cfg.CrateWait, err = config.ParseDuration("crate-wait", f.crateWait); err != nil {
+			return cfg, out, err
+		}
 	}
 	if f.browser || f.browserPath != "" {
 		field := "browser"

@@ -69,7 +69,7 @@ func run(ctx context.Context, a *githubactions.Action, in *inputs, env Env) (int
 		return fail(err)
 	}
 	gh, ctxErr := a.Context()
-	cfg, st, err := readConfig(in, ws, func() (string, error) { return eventURL(gh, ctxErr) })
+	cfg, st, err := readConfig(in, ws, func(token string) (fromEvent, error) { return eventTargets(gh, ctxErr, token) })
 	for _, h := range cfg.Headers {
 		r.mask(h.Value) // before any message could show it
 	}

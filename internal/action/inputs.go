@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -14,6 +15,8 @@ import (
 
 	"github.com/cratesguard/cratesguard/internal/browser"
 	"github.com/cratesguard/cratesguard/internal/config"
+	"github.com/cratesguard/cratesguard/internal/report"
+	"github.com/cratesguard/cratesguard/internal/safe"
 	"github.com/cratesguard/cratesguard/internal/target"
 	"github.com/cratesguard/cratesguard/internal/triage"
 )
@@ -160,7 +163,7 @@ func within(dir, p string) bool {
 
 // readConfig fills the scan configuration from the inputs, the same
 // configuration `cratesguard scan` fills from its flags.
-func readConfig(in *inputs, ws workspace, eventURL func() (string, error)) (config.Config, settings, error) {
+func readConfig(in *inputs, ws workspace, event func(token string) (fromEvent, error)) (config.Config, settings, error) {
 	cfg := config.Defaults()
 	cfg.Root = ws.dir
 	var st settings
@@ -268,15 +271,60 @@ func readConfig(in *inputs, ws workspace, eventURL func() (string, error)) (conf
 	if err != nil {
 		return cfg, st, err
 	}
+	token := in.str("token")
+	if token != "" {
+		safe.AddSecret(token)
+	}
+	var ev fromEvent
+	cratesListed := !slices.Contains([]string{"", "auto", "none"}, strings.TrimSpace(in.str("crates")))
 	if len(raws) == 0 && len(paths) == 0 {
-		u, err := eventURL()
-		if err != nil {
+		var ce *config.Error
+		ev, err = event(token)
+		switch {
+		case err != nil && errors.As(err, &ce):
+			return cfg, st, err
+		case err != nil && !cratesListed:
 			return cfg, st, &config.Error{Field: "urls", Msg: err.Error()}
+		case err != nil:
+			ev = fromEvent{} // the crates listed are the targets
 		}
-		raws = []string{u}
+		if ev.URL != "" {
+			raws = []string{ev.URL}
+		}
 	}
 	if cfg.Targets, err = config.ParseTargets("urls", raws); err != nil {
 		return cfg, st, err
+	}
+	// A release with nothing named: what it publishes, its assets and
+	// (crates: auto) the crates of the workspace's Cargo.toml.
+	releaseMode := ev.Release != "" || len(ev.Assets) > 0
+	crates, crateNames, err := crateTargets(in, ws, cfg.Repo, releaseMode)
+	if err != nil {
+		return cfg, st, err
+	}
+	if releaseMode {
+		cfg.Targets = append(cfg.Targets, ev.Assets...)
+		if len(ev.Assets) == 0 && len(crates) == 0 {
+			return cfg, st, &config.Error{Field: "urls", Msg: fmt.Sprintf("nothing to scan: no urls, urls-file or paths given, release %s has no assets, and the workspace has no Cargo.toml publishing a crate (crates: auto)", ev.Release)}
+		}
+		var names []string
+		for _, a := range ev.Assets {
+			names = append(names, strings.TrimPrefix(a.Name, "release asset "))
+		}
+		note := fmt.Sprintf("release %s: %d asset%s", ev.Release, len(ev.Assets), report.Plural(len(ev.Assets)))
+		if len(names) > 0 {
+			note += " (" + strings.Join(names, ", ") + ")"
+		}
+		if len(crateNames) > 0 {
+			note += " and the crates the workspace publishes (" + strings.Join(crateNames, ", ") + ")"
+		}
+		cfg.Info = append(cfg.Info, note+": what it publishes is what this run scans")
+	}
+	cfg.Targets = append(cfg.Targets, crates...)
+	if s := in.str("crate-wait"); s != "" {
+		if cfg.CrateWait, err = config.ParseDuration("crate-wait", s); err != nil {
+			return cfg, st, err
+		}
 	}
 	pts, err := config.ParseTargets("paths", paths)
 	if err != nil {

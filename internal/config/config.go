@@ -81,6 +81,9 @@ type Config struct {
 	Category       string
 	// VerifyMax bounds how many tokens --verify asks crates.io about.
 	VerifyMax int
+	// CrateWait is how long a crate target waits for crates.io to serve a
+	// version it does not know yet (just published); 0: not at all.
+	CrateWait time.Duration
 	// Info are notes for the report (an empty shard).
 	Info []string
 	// Root is the directory local file locations are made relative to in
@@ -271,7 +274,14 @@ func (c *Config) Validate() error {
 	if c.FailOn == findings.FailOnVerified && !c.Verify {
 		return Errorf("fail-on", "verified", "needs verification turned on (--verify, or the verify input)")
 	}
-	if c.Verify {
+	crates := false
+	for _, t := range c.Targets {
+		crates = crates || t.Crate != ""
+	}
+	if c.CrateWait < 0 {
+		return Errorf("crate-wait", c.CrateWait.String(), "must be 0 or more")
+	}
+	if c.Verify || crates {
 		if err := verifyCheckAPI(c.CratesAPI); err != nil {
 			return Errorf("crates-api", "", "%v", err)
 		}

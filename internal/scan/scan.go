@@ -30,6 +30,8 @@ import (
 	"github.com/cratesguard/cratesguard/internal/fetch"
 	"github.com/cratesguard/cratesguard/internal/files"
 	"github.com/cratesguard/cratesguard/internal/findings"
+	"github.com/cratesguard/cratesguard/internal/registry"
+	"github.com/cratesguard/cratesguard/internal/target"
 	"github.com/cratesguard/cratesguard/internal/version"
 )
 
@@ -63,6 +65,8 @@ type job struct {
 	// mappings, so that alerts can point at the original source.
 	wants  []crawl.Pos
 	bundle string // the bundle they are places of
+	// target is a crate or download start target (see downloads.go).
+	target *target.Target
 }
 
 // Run scans every target of cfg and returns the report. It never fails as a
@@ -128,12 +132,13 @@ type engine struct {
 	fetchedMaps map[string]bool
 	fallbacks   fallbacks
 	browser     *browser.Browser // --browser, when it started
+	reg         *registry.Client // crates.io, for crate targets
 }
 
 func newEngine(cfg config.Config, opts Options) *engine {
 	var starts []*url.URL
 	for _, t := range cfg.Targets {
-		if t.IsURL() {
+		if t.IsSite() {
 			starts = append(starts, t.URL)
 		}
 	}
@@ -174,6 +179,10 @@ func (e *engine) seed() {
 	filter := files.Filter{Include: e.cfg.Include, Exclude: e.cfg.Exclude}
 	probed := map[string]bool{}
 	for i, t := range e.cfg.Targets {
+		if t.Crate != "" || t.Download {
+			e.push(job{order: i, target: &t, start: true})
+			continue
+		}
 		if t.IsURL() {
 			e.push(job{order: i, url: t.URL.String(), start: true})
 			origin := t.URL.Scheme + "://" + t.URL.Host
@@ -276,6 +285,14 @@ func (e *engine) work(ctx context.Context) {
 }
 
 func (e *engine) run(ctx context.Context, sc *worker, j job) {
+	switch {
+	case j.target != nil && j.target.Crate != "":
+		e.fetchCrate(ctx, sc, j)
+		return
+	case j.target != nil:
+		e.fetchDownload(ctx, sc, j)
+		return
+	}
 	if j.url == "" {
 		e.readFile(sc, j)
 		return
@@ -574,7 +591,7 @@ func (e *engine) fetchURL(ctx context.Context, sc *worker, j job) (findings.Targ
 
 func hasURL(cfg config.Config) bool {
 	for _, t := range cfg.Targets {
-		if t.IsURL() {
+		if t.IsSite() {
 			return true
 		}
 	}

@@ -7,28 +7,68 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"regexp"
 	"strings"
 
 	"github.com/cratesguard/cratesguard/internal/safe"
 	"github.com/cratesguard/cratesguard/internal/textfile"
 )
 
-// Target is one thing to scan: an http(s) URL or a local file or directory.
+// Target is one thing to scan: an http(s) URL (a site to crawl, or a file
+// to download), a local file or directory, or a crate on crates.io.
 type Target struct {
 	Raw  string   // as the user wrote it
 	URL  *url.URL // set for URLs
 	Path string   // set for local paths
+	// Crate and Version name a crate (crate:NAME@VERSION; no version: the
+	// crate's default version).
+	Crate, Version string
+	// Download marks a URL that is a file to fetch and scan (a release
+	// asset), not a site to crawl; Name is how reports call it, and Auth
+	// an Authorization header sent to its first host only (a private
+	// repository's asset through the API).
+	Download   bool
+	Name, Auth string
 }
 
-// IsURL tells URL targets from paths.
+// IsURL tells URL targets (sites and downloads) from paths and crates.
 func (t Target) IsURL() bool { return t.URL != nil }
 
-// String is the URL or the path.
+// IsSite tells a site to crawl from everything else.
+func (t Target) IsSite() bool { return t.URL != nil && !t.Download }
+
+// String is the URL, the path, or crate:NAME[@VERSION].
 func (t Target) String() string {
-	if t.URL != nil {
+	switch {
+	case t.Crate != "" && t.Version != "":
+		return "crate:" + t.Crate + "@" + t.Version
+	case t.Crate != "":
+		return "crate:" + t.Crate
+	case t.URL != nil:
 		return t.URL.String()
 	}
 	return t.Path
+}
+
+// CratePrefix starts a crate target.
+const CratePrefix = "crate:"
+
+var (
+	crateName    = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]{0,63}$`)
+	crateVersion = regexp.MustCompile(`^[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$`)
+)
+
+// ParseCrate reads crate:NAME or crate:NAME@VERSION.
+func ParseCrate(s string) (Target, error) {
+	spec := strings.TrimPrefix(s, CratePrefix)
+	name, version, _ := strings.Cut(spec, "@")
+	switch {
+	case !crateName.MatchString(name):
+		return Target{}, &Error{s, "not a crate name (a letter, then up to 63 letters, digits, - or _): write crate:NAME or crate:NAME@VERSION"}
+	case strings.Contains(spec, "@") && !crateVersion.MatchString(version):
+		return Target{}, &Error{s, "not a version (MAJOR.MINOR.PATCH, with an optional -pre and +build)"}
+	}
+	return Target{Raw: s, Crate: name, Version: version}, nil
 }
 
 // Error is a target that cannot be scanned. Reason never repeats the
@@ -49,6 +89,9 @@ func Parse(raw string) (Target, error) {
 	s := strings.TrimSpace(raw)
 	if s == "" {
 		return Target{}, &Error{raw, "empty target"}
+	}
+	if strings.HasPrefix(s, CratePrefix) {
+		return ParseCrate(s)
 	}
 	if i := strings.Index(s, "://"); i > 0 && !strings.ContainsAny(s[:i], `/\`) {
 		u, err := url.Parse(s)

@@ -3,10 +3,8 @@ package verify
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
-	"time"
 )
 
 // Revocation is what asking crates.io to revoke a token came to.
@@ -57,37 +55,25 @@ func (v *Verifier) Revoke(ctx context.Context, token string, trustedPublishing b
 }
 
 func (v *Verifier) revokeOnce(ctx context.Context, token string, tp bool) (RevokeResult, bool) {
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
 	endpoint, auth := "/api/v1/tokens/current", token
 	if tp {
 		endpoint, auth = "/api/v1/trusted_publishing/tokens", "Bearer "+token
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodDelete, strings.TrimSuffix(v.API, "/")+endpoint, nil)
-	if err != nil {
-		return RevokeResult{RevokeFailed, err.Error()}, false
-	}
-	req.Header.Set("Authorization", auth)
-	req.Header.Set("User-Agent", v.UserAgent)
-	req.Header.Set("Accept", "application/json")
-	resp, err := v.client().Do(req)
+	status, body, err := v.request(ctx, http.MethodDelete, endpoint, auth)
 	if err != nil {
 		return RevokeResult{RevokeFailed, "request failed: " + scrub(err.Error(), token)}, true
 	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	body := strings.ToLower(string(b))
 	switch {
-	case resp.StatusCode == http.StatusNoContent || resp.StatusCode == http.StatusOK:
-		return RevokeResult{Revoked, fmt.Sprintf("crates.io revoked it (HTTP %d to DELETE %s)", resp.StatusCode, endpoint)}, false
+	case status == http.StatusNoContent || status == http.StatusOK:
+		return RevokeResult{Revoked, fmt.Sprintf("crates.io revoked it (HTTP %d to DELETE %s)", status, endpoint)}, false
 	case strings.Contains(body, "does not have the required permissions"):
 		return RevokeResult{LiveScoped, "the token is live but scoped, and a scoped token cannot revoke itself: its owner must revoke it at https://crates.io/settings/tokens"}, false
 	case strings.Contains(body, "authentication failed"):
 		return RevokeResult{AlreadyInactive, "crates.io no longer accepts the token (authentication failed)"}, false
-	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
-		return RevokeResult{RevokeFailed, fmt.Sprintf("crates.io answered HTTP %d", resp.StatusCode)}, true
-	case resp.StatusCode >= 300 && resp.StatusCode < 400:
-		return RevokeResult{RevokeFailed, fmt.Sprintf("crates.io redirected (HTTP %d); the redirect was not followed", resp.StatusCode)}, false
+	case status == http.StatusTooManyRequests || status >= 500:
+		return RevokeResult{RevokeFailed, fmt.Sprintf("crates.io answered HTTP %d", status)}, true
+	case status >= 300 && status < 400:
+		return RevokeResult{RevokeFailed, fmt.Sprintf("crates.io redirected (HTTP %d); the redirect was not followed", status)}, false
 	}
-	return RevokeResult{RevokeFailed, fmt.Sprintf("unexpected answer from crates.io: HTTP %d", resp.StatusCode)}, false
+	return RevokeResult{RevokeFailed, fmt.Sprintf("unexpected answer from crates.io: HTTP %d", status)}, false
 }

@@ -18,6 +18,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/cratesguard/cratesguard/internal/pace"
 )
 
 // Validity is what crates.io said about a token.
@@ -50,7 +52,7 @@ type Verifier struct {
 	Retries   int           // on network errors, 429 and 5xx (default 1)
 
 	mu      sync.Mutex
-	last    time.Time
+	pacer   pace.Pacer
 	cache   map[string]Result
 	revoked map[string]RevokeResult
 }
@@ -106,22 +108,32 @@ func (v *Verifier) check(ctx context.Context, token string) Result {
 	return last
 }
 
-// wait spaces requests to crates.io: Interval after the last one (doubled
-// for each retry, up to 16 times), whatever was asked. Called with mu held.
+// wait spaces requests to crates.io, whatever was asked. Called with mu
+// held.
 func (v *Verifier) wait(ctx context.Context, attempt int) error {
-	interval := v.Interval
-	if interval == 0 {
-		interval = time.Second
+	v.pacer.Interval = v.Interval
+	return v.pacer.Wait(ctx, attempt)
+}
+
+// request sends method endpoint to the API with auth as Authorization,
+// and returns the status and the start of the body, lower-cased.
+func (v *Verifier) request(ctx context.Context, method, endpoint, auth string) (int, string, error) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, method, strings.TrimSuffix(v.API, "/")+endpoint, nil)
+	if err != nil {
+		return 0, "", err
 	}
-	if wait := time.Until(v.last.Add(interval << min(attempt, 4))); wait > 0 && !v.last.IsZero() {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(wait):
-		}
+	req.Header.Set("Authorization", auth)
+	req.Header.Set("User-Agent", v.UserAgent)
+	req.Header.Set("Accept", "application/json")
+	resp, err := v.client().Do(req)
+	if err != nil {
+		return 0, "", err
 	}
-	v.last = time.Now()
-	return nil
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	return resp.StatusCode, strings.ToLower(string(b)), nil
 }
 
 // client is the HTTP client: never following a redirect, which would
@@ -135,38 +147,26 @@ func (v *Verifier) client() *http.Client {
 
 // once makes one request; it says whether a retry could help.
 func (v *Verifier) once(ctx context.Context, token string) (Result, bool) {
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(v.API, "/")+"/api/v1/me", nil)
-	if err != nil {
-		return Result{Unknown, err.Error()}, false
-	}
-	req.Header.Set("Authorization", token)
-	req.Header.Set("User-Agent", v.UserAgent)
-	req.Header.Set("Accept", "application/json")
-	resp, err := v.client().Do(req)
+	status, body, err := v.request(ctx, http.MethodGet, "/api/v1/me", token)
 	if err != nil {
 		return Result{Unknown, "request failed: " + scrub(err.Error(), token)}, true
 	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	body := strings.ToLower(string(b))
 	switch {
-	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
-		return Result{Unknown, fmt.Sprintf("crates.io answered HTTP %d", resp.StatusCode)}, true
+	case status == http.StatusTooManyRequests || status >= 500:
+		return Result{Unknown, fmt.Sprintf("crates.io answered HTTP %d", status)}, true
 	case strings.Contains(body, "this action can only be performed on the crates.io website"):
 		return Result{Active, "crates.io accepted the token (HTTP 403: this action can only be performed on the crates.io website)"}, false
 	case strings.Contains(body, "account is locked") || strings.Contains(body, "account locked"):
 		return Result{Active, "crates.io accepted the token; its account is locked"}, false
 	case strings.Contains(body, "authentication failed"):
 		return Result{Inactive, "crates.io rejected the token (authentication failed): revoked, expired or never issued"}, false
-	case resp.StatusCode >= 300 && resp.StatusCode < 400:
-		return Result{Unknown, fmt.Sprintf("crates.io redirected (HTTP %d); the redirect was not followed", resp.StatusCode)}, false
+	case status >= 300 && status < 400:
+		return Result{Unknown, fmt.Sprintf("crates.io redirected (HTTP %d); the redirect was not followed", status)}, false
 	}
 	// Anything else, HTTP 200 included (/me does not answer 200 to an API
 	// token today), is no answer cratesguard knows how to read: unknown,
 	// never guessed.
-	return Result{Unknown, fmt.Sprintf("unexpected answer from crates.io: HTTP %d", resp.StatusCode)}, false
+	return Result{Unknown, fmt.Sprintf("unexpected answer from crates.io: HTTP %d", status)}, false
 }
 
 // scrub keeps a token out of an error message.

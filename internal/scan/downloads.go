@@ -1,0 +1,166 @@
+package scan
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/cratesguard/cratesguard/internal/crawl"
+	"github.com/cratesguard/cratesguard/internal/fetch"
+	"github.com/cratesguard/cratesguard/internal/findings"
+	"github.com/cratesguard/cratesguard/internal/registry"
+	"github.com/cratesguard/cratesguard/internal/target"
+	"github.com/cratesguard/cratesguard/internal/verify"
+	"github.com/cratesguard/cratesguard/internal/version"
+)
+
+// Downloads are files a release publishes: a crate's .crate on crates.io,
+// a release's assets. They are fetched and scanned (as archives, when they
+// are), never crawled, and never sent the --header values, which are for
+// the sites scanned.
+
+// downloader fetches downloads: redirects are followed to any host over
+// HTTPS (release assets live on a storage host), plain HTTP only on
+// loopback (tests). auth, if set, goes to the first host only.
+func (e *engine) downloader(first *url.URL, auth string) *fetch.Fetcher {
+	opts := fetch.Options{
+		Timeout: e.cfg.Timeout, MaxBytes: e.cfg.MaxBytes, UserAgent: version.UserAgent(), Retries: e.cfg.Retries,
+		Backoff: e.opts.Backoff, Transport: e.opts.Transport,
+		Follow: func(_, to *url.URL) string {
+			if err := verify.CheckAPI(to.String()); err != nil {
+				return "a download is followed over HTTPS only: " + err.Error()
+			}
+			return ""
+		},
+	}
+	if auth != "" {
+		opts.Headers = []fetch.Header{{Name: "Authorization", Value: auth}, {Name: "Accept", Value: "application/octet-stream"}}
+		opts.HeadersFor = func(u *url.URL) bool { return u.Host == first.Host && u.Scheme == first.Scheme }
+	}
+	return fetch.New(opts)
+}
+
+// registry is the crates.io client crate targets are resolved with.
+func (e *engine) registry() *registry.Client {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.reg == nil {
+		e.reg = &registry.Client{API: e.cfg.CratesAPI, UserAgent: version.UserAgent(), CheckURL: verify.CheckAPI}
+	}
+	return e.reg
+}
+
+// fetchCrate resolves crate:NAME[@VERSION] on crates.io and scans its
+// .crate. A version crates.io does not serve yet is asked for again,
+// backing off, for up to --crate-wait (a release job scans right after
+// cargo publish).
+func (e *engine) fetchCrate(ctx context.Context, sc *worker, j job) {
+	begun := time.Now()
+	tg := j.target
+	t := findings.Target{Target: tg.String(), Start: true, Order: j.order, Content: crawl.Archive.String()}
+	defer func() {
+		t.Duration = time.Since(begun)
+		e.coll.AddTarget(t)
+	}()
+	reg := e.registry()
+	ver := tg.Version
+	if ver == "" {
+		v, err := reg.DefaultVersion(ctx, tg.Crate)
+		if err != nil {
+			t.State, t.Reason = findings.Failed, crateError(*tg, err)
+			return
+		}
+		ver = v
+		t.Target = tg.String() + "@" + v
+	}
+	var dl string
+	delay := 5 * time.Second
+	for {
+		u, err := reg.DownloadURL(ctx, tg.Crate, ver)
+		if err == nil {
+			dl = u
+			break
+		}
+		if !errors.Is(err, registry.ErrNotFound) || time.Since(begun)+delay > e.cfg.CrateWait || ctx.Err() != nil {
+			t.State, t.Reason = findings.Failed, crateError(target.Target{Crate: tg.Crate, Version: ver}, err)
+			if errors.Is(err, registry.ErrNotFound) && e.cfg.CrateWait > 0 {
+				t.Reason += fmt.Sprintf(" (waited %s)", time.Since(begun).Round(time.Second))
+			}
+			return
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(delay):
+		}
+		delay = min(2*delay, 30*time.Second)
+	}
+	t.Via = "crates.io: " + dl
+	u, _ := url.Parse(dl)
+	e.download(ctx, sc, j, u, e.downloader(u, ""), &t)
+}
+
+func crateError(t target.Target, err error) string {
+	if errors.Is(err, registry.ErrNotFound) {
+		if t.Version != "" {
+			return fmt.Sprintf("crates.io serves no version %s of %s", t.Version, t.Crate)
+		}
+		return fmt.Sprintf("crates.io has no crate %s", t.Crate)
+	}
+	return err.Error()
+}
+
+// fetchDownload scans a download target (a release asset).
+func (e *engine) fetchDownload(ctx context.Context, sc *worker, j job) {
+	begun := time.Now()
+	tg := j.target
+	t := findings.Target{Target: tg.URL.String(), IsURL: true, Start: true, Order: j.order, Via: tg.Name}
+	e.download(ctx, sc, j, tg.URL, e.downloader(tg.URL, tg.Auth), &t)
+	t.Duration = time.Since(begun)
+	e.coll.AddTarget(t)
+}
+
+// download fetches u with f and scans its body, under u's name whatever
+// the redirects (a storage host's signed URL is no name for a place).
+func (e *engine) download(ctx context.Context, sc *worker, j job, u *url.URL, f *fetch.Fetcher, t *findings.Target) {
+	defer f.Close()
+	loc := findings.Location{Target: u.String(), IsURL: true, Order: j.order}
+	var warnings []string
+	err := f.Get(ctx, u.String(), 0, func(r *fetch.Response) error {
+		if r.Hop == 0 {
+			warnings = nil
+		}
+		t.Status, t.Attempts = r.Status, r.Attempt
+		if r.Redirect != "" || r.Status < 200 || r.Status > 299 {
+			return nil
+		}
+		kind := crawl.Classify(u, r.Header.Get("Content-Type"))
+		if kind == crawl.Binary || kind == crawl.HTML {
+			kind = crawl.Archive // what it is decides: archives are opened, the rest scanned as bytes
+		}
+		t.Content = kind.String()
+		b, err := e.scanBody(sc, r.Body, kind, nil, loc, false, nil)
+		t.Bytes = r.Body.Bytes()
+		warnings = append(warnings, b.warnings...)
+		if r.Body.Truncated() {
+			warnings = append(warnings, fmt.Sprintf("larger than --max-bytes: only the first %d bytes were scanned", t.Bytes))
+		}
+		if err != nil {
+			return fmt.Errorf("body read failed after %d bytes: %w", t.Bytes, err)
+		}
+		return nil
+	})
+	t.Warnings = warnings
+	switch {
+	case err != nil && ctx.Err() != nil:
+		t.State, t.Reason = findings.Skipped, "interrupted before it was scanned to the end"
+	case err != nil:
+		t.State, t.Reason = findings.Failed, err.Error()
+	case t.Status < 200 || t.Status > 299:
+		t.State, t.Reason = findings.Failed, fmt.Sprintf("HTTP %d %s", t.Status, http.StatusText(t.Status))
+	default:
+		t.State = findings.Scanned
+	}
+}
