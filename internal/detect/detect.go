@@ -159,13 +159,35 @@ func (s *state) advance(data []byte, to int) {
 	seg := data[s.counted:to]
 	if n := bytes.Count(seg, []byte{'\n'}); n > 0 {
 		s.line += n
-		last := bytes.LastIndexByte(seg, '\n') + 1
+		last := lastNewline(seg) + 1
 		s.lineBase = s.base + int64(s.counted+last)
 		s.adj = 0
 		seg = seg[last:]
 	}
 	s.adj += UTF16Adjust(seg)
 	s.counted = to
+}
+
+// lastNewline is bytes.LastIndexByte(b, '\n') at vector speed: the
+// standard one walks back a byte at a time, which on minified code (lines
+// of megabytes) is a scan of the whole line.
+func lastNewline(b []byte) int {
+	for end := len(b); end > 0; {
+		start := max(end-4096, 0)
+		blk := b[start:end]
+		i := bytes.IndexByte(blk, '\n')
+		if i >= 0 {
+			for {
+				j := bytes.IndexByte(blk[i+1:], '\n')
+				if j < 0 {
+					return start + i
+				}
+				i += j + 1
+			}
+		}
+		end = start
+	}
+	return -1
 }
 
 // UTF16Adjust returns how many more bytes than UTF-16 code units the UTF-8

@@ -143,15 +143,19 @@ func (d *Decoder) process(final bool) {
 		from = k
 	}
 	d.done = d.base + int64(limit)
-	keep := max(limit-decContext, 0)
 	if final {
-		keep = len(b)
+		// Everything is decided: nothing is kept, and no line is asked
+		// for again (counting them would be a pass over it all).
+		d.base += int64(len(b))
+		d.buf = b[:0]
+		return
 	}
+	keep := max(limit-decContext, 0)
 	// Count lines in what is dropped, then shift the kept tail down.
 	seg := b[:keep]
 	if n := bytes.Count(seg, []byte{'\n'}); n > 0 {
 		d.line += n
-		last := bytes.LastIndexByte(seg, '\n') + 1
+		last := lastNewline(seg) + 1
 		d.lnBase = d.base + int64(last)
 		d.adj = 0
 		seg = seg[last:]
@@ -500,7 +504,7 @@ func (d *Decoder) report(m Match, pos int, enc string) {
 	seg := d.buf[d.curPos:pos]
 	if n := bytes.Count(seg, []byte{'\n'}); n > 0 {
 		d.curLines += n
-		last := bytes.LastIndexByte(seg, '\n') + 1
+		last := lastNewline(seg) + 1
 		d.curLnBase = d.base + int64(d.curPos+last)
 		d.curAdj = 0
 		seg = seg[last:]

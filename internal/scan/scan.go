@@ -429,6 +429,15 @@ func (e *engine) readFile(sc *worker, j job) {
 	f, err := os.Open(j.file.Path)
 	if err != nil {
 		t.State, t.Reason = findings.Failed, err.Error()
+	} else if size, ok := e.splittable(f, kind); ok {
+		// Large: in place, in windows, on every core.
+		loc := findings.Location{Target: j.file.Path, Order: j.order}
+		err := e.scanBigFile(f, size, func(m detect.Match) { e.coll.Add(m, loc) })
+		f.Close()
+		t.Bytes, t.Duration, t.State = size, time.Since(begun), findings.Scanned
+		if err != nil {
+			t.State, t.Reason = findings.Failed, err.Error()
+		}
 	} else {
 		cr := &countingReader{r: f}
 		b, err := e.scanBody(sc, cr, kind, nil, findings.Location{Target: j.file.Path, Order: j.order}, false, nil)

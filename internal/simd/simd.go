@@ -56,6 +56,11 @@ type Patterns struct {
 	head [256]bool
 	// by[k][c] has bit j set when pattern j has byte c at position k.
 	by [3][256]uint32
+	// tabs are the Teddy tables: for each of the three bytes, the bucket
+	// bits of each low nibble, then of each high nibble (16 bytes, twice).
+	// Patterns sharing their last two bytes share a bucket.
+	tabs  [6][32]byte
+	teddy bool
 }
 
 // NewPatterns prepares three-byte patterns (at most 32).
@@ -72,12 +77,47 @@ func NewPatterns(pats ...[3]byte) *Patterns {
 			}
 		}
 	}
+	// Buckets: patterns ending alike together, at most 8 (beyond that,
+	// buckets are shared: more candidates, all verified).
+	bucket := map[[2]byte]int{}
+	for _, pat := range pats {
+		tail := [2]byte{pat[1], pat[2]}
+		b, ok := bucket[tail]
+		if !ok {
+			b = len(bucket) % 8
+			bucket[tail] = b
+		}
+		for k, c := range pat {
+			for lane := 0; lane < 32; lane += 16 {
+				p.tabs[2*k][lane+int(c&15)] |= 1 << b
+				p.tabs[2*k+1][lane+int(c>>4)] |= 1 << b
+			}
+		}
+	}
+	p.teddy = len(pats) > 1
 	return p
 }
 
 // Index3 returns the first index where one of the patterns occurs, or -1.
 func (p *Patterns) Index3(data []byte) int {
-	i, checked := index3(data, p.vecs)
+	var i, checked int
+	if p.teddy {
+		// Teddy names candidates; a shared bucket can name a few that
+		// are no pattern.
+		for from := 0; ; {
+			j, c := teddy(data[from:], &p.tabs)
+			if j < 0 {
+				i, checked = -1, from+c
+				break
+			}
+			if p.At(data, from+j) {
+				return from + j
+			}
+			from += j + 1
+		}
+	} else {
+		i, checked = index3(data, p.vecs)
+	}
 	if i >= 0 {
 		return i
 	}

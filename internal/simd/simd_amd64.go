@@ -57,3 +57,13 @@ func indexCallQuote(data []byte) (int, int) {
 	}
 	return indexCallQuoteAVX2(data)
 }
+
+//go:noescape
+func teddyAVX2(data []byte, tabs *[6][32]byte) (idx int, checked int)
+
+func teddy(data []byte, tabs *[6][32]byte) (int, int) {
+	if !AVX2 {
+		return -1, 0
+	}
+	return teddyAVX2(data, tabs)
+}

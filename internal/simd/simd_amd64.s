@@ -404,3 +404,114 @@ cqnone:
 	MOVQ SI, checked+32(FP)
 	VZEROUPPER
 	RET
+
+DATA  nib<>+0(SB)/8, $0x0f0f0f0f0f0f0f0f
+DATA  nib<>+8(SB)/8, $0x0f0f0f0f0f0f0f0f
+DATA  nib<>+16(SB)/8, $0x0f0f0f0f0f0f0f0f
+DATA  nib<>+24(SB)/8, $0x0f0f0f0f0f0f0f0f
+GLOBL nib<>(SB), RODATA|NOPTR, $32
+
+// func teddyAVX2(data []byte, tabs *[6][32]byte) (idx int, checked int)
+// Teddy (after Hyperscan and Rust's aho-corasick): each of the three bytes
+// of a position is split into nibbles, and VPSHUFB looks each nibble up in
+// a table of bucket bits (tabs: low and high nibble tables for byte 0, 1
+// and 2, each 16 bytes twice). A position is a candidate when the six
+// lookups share a bucket bit. idx is the first candidate, or -1; checked
+// is how many start positions were examined (it leaves a tail of under 66
+// bytes).
+TEXT ·teddyAVX2(SB), NOSPLIT, $0-48
+	MOVQ data_base+0(FP), SI
+	MOVQ data_len+8(FP), DX
+	MOVQ tabs+24(FP), R8
+	MOVQ SI, R11
+	VMOVDQU nib<>(SB), Y15
+	VPXOR   Y14, Y14, Y14
+	VMOVDQU 0(R8), Y8
+	VMOVDQU 32(R8), Y9
+	VMOVDQU 64(R8), Y10
+	VMOVDQU 96(R8), Y11
+	VMOVDQU 128(R8), Y12
+	VMOVDQU 160(R8), Y13
+	MOVQ SI, R10
+	ADDQ DX, R10
+	SUBQ $66, R10            // last start of a 64-position step (reads 66 bytes)
+
+tstep:
+	CMPQ SI, R10
+	JGT  tnone
+	// positions SI .. SI+31
+	VMOVDQU (SI), Y0
+	VPSRLW  $4, Y0, Y1
+	VPAND   Y15, Y0, Y0
+	VPAND   Y15, Y1, Y1
+	VPSHUFB Y0, Y8, Y0
+	VPSHUFB Y1, Y9, Y1
+	VPAND   Y0, Y1, Y7
+	VMOVDQU 1(SI), Y0
+	VPSRLW  $4, Y0, Y1
+	VPAND   Y15, Y0, Y0
+	VPAND   Y15, Y1, Y1
+	VPSHUFB Y0, Y10, Y0
+	VPSHUFB Y1, Y11, Y1
+	VPAND   Y0, Y1, Y0
+	VPAND   Y0, Y7, Y7
+	VMOVDQU 2(SI), Y0
+	VPSRLW  $4, Y0, Y1
+	VPAND   Y15, Y0, Y0
+	VPAND   Y15, Y1, Y1
+	VPSHUFB Y0, Y12, Y0
+	VPSHUFB Y1, Y13, Y1
+	VPAND   Y0, Y1, Y0
+	VPAND   Y0, Y7, Y7
+	// positions SI+32 .. SI+63
+	VMOVDQU 32(SI), Y2
+	VPSRLW  $4, Y2, Y3
+	VPAND   Y15, Y2, Y2
+	VPAND   Y15, Y3, Y3
+	VPSHUFB Y2, Y8, Y2
+	VPSHUFB Y3, Y9, Y3
+	VPAND   Y2, Y3, Y6
+	VMOVDQU 33(SI), Y2
+	VPSRLW  $4, Y2, Y3
+	VPAND   Y15, Y2, Y2
+	VPAND   Y15, Y3, Y3
+	VPSHUFB Y2, Y10, Y2
+	VPSHUFB Y3, Y11, Y3
+	VPAND   Y2, Y3, Y2
+	VPAND   Y2, Y6, Y6
+	VMOVDQU 34(SI), Y2
+	VPSRLW  $4, Y2, Y3
+	VPAND   Y15, Y2, Y2
+	VPAND   Y15, Y3, Y3
+	VPSHUFB Y2, Y12, Y2
+	VPSHUFB Y3, Y13, Y3
+	VPAND   Y2, Y3, Y2
+	VPAND   Y2, Y6, Y6
+	VPOR    Y7, Y6, Y5
+	VPTEST  Y5, Y5
+	JNZ     thit
+	ADDQ    $64, SI
+	JMP     tstep
+
+thit:
+	VPCMPEQB  Y14, Y7, Y7
+	VPCMPEQB  Y14, Y6, Y6
+	VPMOVMSKB Y7, AX
+	VPMOVMSKB Y6, BX
+	SHLQ      $32, BX
+	ORQ       BX, AX
+	NOTQ      AX
+	BSFQ      AX, AX
+	ADDQ      AX, SI
+	SUBQ      R11, SI
+	MOVQ      SI, idx+32(FP)
+	MOVQ      SI, checked+40(FP)
+	VZEROUPPER
+	RET
+
+tnone:
+	SUBQ R11, SI
+	MOVQ $-1, idx+32(FP)
+	MOVQ SI, checked+40(FP)
+	VZEROUPPER
+	RET

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The file benchmark: `cratesguard scan FILE` on a large file of real
+# minified JavaScript with tokens planted in it (bench/filecorpus; 270 MiB
+# unless SIZE says otherwise), against ripgrep on the same file in the same
+# run (`rg -a -c 'cio[a-zA-Z0-9]{32}'`, Debian's ripgrep), the page cache
+# warm for both. Prints the best wall time of RUNS runs each, as a ratio
+# (ripgrep's time over cratesguard's: 1.0 is as fast, above is faster), and
+# checks that every planted token was found.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v rg >/dev/null || { echo "bench/file.sh needs ripgrep (Debian: apt-get install ripgrep)" >&2; exit 1; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+go build -o "$tmp/cratesguard" ./cmd/cratesguard
+go build -o "$tmp/proctime" ./bench/proctime
+planted=$(go run ./bench/filecorpus -o "$tmp/big.js" -size "${SIZE:-283115520}")
+cat "$tmp/big.js" > /dev/null # into the page cache
+size=$(stat -c %s "$tmp/big.js")
+runs=${RUNS:-10}
+found=$("$tmp/cratesguard" scan --format json "$tmp/big.js" | grep -c '"sha256"' || true)
+[ "$found" = "$planted" ] || { echo "cratesguard found $found of $planted planted tokens" >&2; exit 1; }
+wall() { "$tmp/proctime" -n "$runs" "$@" | sed -n 's/.*wall_ms=\([0-9.]*\).*/\1/p' | awk '{print $1/1000}'; }
+rg_t=$(wall rg -a -c 'cio[a-zA-Z0-9]{32}' "$tmp/big.js")
+for procs in 1 2; do
+  cg_t=$(GOMAXPROCS=$procs wall "$tmp/cratesguard" scan "$tmp/big.js")
+  awk -v s="$size" -v r="$rg_t" -v c="$cg_t" -v p="$procs" 'BEGIN {
+    printf "GOMAXPROCS=%d  cratesguard %6.1f ms (%5.2f GB/s)   ripgrep %6.1f ms (%5.2f GB/s)   ratio %.2fx ripgrep\n",
+      p, c*1000, s/c/1e9, r*1000, s/r/1e9, r/c }'
+done
+echo "all $planted planted tokens found"

@@ -1,0 +1,176 @@
+package scan
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"fmt"
+	"math/rand/v2"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/cratesguard/cratesguard/internal/config"
+	"github.com/cratesguard/cratesguard/internal/detect"
+	"github.com/cratesguard/cratesguard/internal/findings"
+	"github.com/cratesguard/cratesguard/internal/target"
+	"github.com/cratesguard/cratesguard/internal/tokentest"
+)
+
+// places lists every place of every token a scan of path reports.
+func places(t *testing.T, path string) []string {
+	t.Helper()
+	cfg := config.Defaults()
+	tg, err := target.Parse(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Targets = []target.Target{tg}
+	rep := Run(context.Background(), cfg, Options{Limits: &findings.Limits{Findings: 100000, Locations: 1000, Targets: 100}})
+	for _, tg := range rep.Targets {
+		if tg.State != findings.Scanned {
+			t.Fatalf("%s: %s %s", tg.Target, tg.State, tg.Reason)
+		}
+	}
+	var out []string
+	for _, f := range rep.Findings {
+		for _, l := range f.Locations {
+			out = append(out, fmt.Sprintf("%s %d:%d/%d @%d %s", f.SHA256[:8], l.Line, l.Column, l.Column16, l.Offset, l.Encoding))
+		}
+		if f.Occurrences != len(f.Locations) {
+			t.Errorf("token %s: %d occurrences, %d places", f.SHA256[:8], f.Occurrences, len(f.Locations))
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TestWindowsSeeWhatTheStreamSees: a file scanned in windows (in place,
+// in parallel) reports every token exactly once, at the same line and
+// columns as the streaming scan, wherever the window boundaries fall:
+// tokens plain and under every encoding, placed across each boundary at
+// every offset near it, on lines that span windows, after UTF-8 text.
+func TestWindowsSeeWhatTheStreamSees(t *testing.T) {
+	defer func(a, b, c int64) { splitMin, windowSize, windowOverlap = a, b, c }(splitMin, windowSize, windowOverlap)
+	src := tokentest.New(31)
+	rng := rand.New(rand.NewPCG(3, 4))
+	encode := []func(string) string{
+		func(s string) string { return s },
+		func(s string) string { return `"` + s + `"` },
+		func(s string) string { return url.QueryEscape("a=" + s) }, // plain after %3D
+		func(s string) string {
+			var b strings.Builder
+			for _, c := range s {
+				fmt.Fprintf(&b, `\u%04x`, c)
+			}
+			return b.String()
+		},
+		func(s string) string {
+			var b strings.Builder
+			for _, c := range s {
+				fmt.Fprintf(&b, "%%%02X", c)
+			}
+			return b.String()
+		},
+		func(s string) string {
+			var b strings.Builder
+			for _, c := range s {
+				fmt.Fprintf(&b, "&#%d;", c)
+			}
+			return b.String()
+		},
+		func(s string) string {
+			return base64.StdEncoding.EncodeToString([]byte(`{"token":"` + s + `","pad":"xxxxxxxxxxxxxxxx"}`))
+		},
+	}
+	const win = 16 << 10
+	var b bytes.Buffer
+	filler := func(n int) {
+		for ; n > 0; n-- {
+			switch c := rng.IntN(40); {
+			case c == 0:
+				b.WriteByte('\n')
+			case c == 1 && n >= 2:
+				b.WriteString("é")
+				n--
+			case c == 2 && n >= 4:
+				b.WriteString("😀")
+				n -= 3
+			case c < 8:
+				b.WriteByte(' ')
+			default:
+				b.WriteByte(byte('a' + rng.IntN(26)))
+			}
+		}
+	}
+	// At each window boundary, one token under one encoding, starting
+	// anywhere from its whole length before the boundary to just after.
+	straddling := 0
+	for k := 1; k <= 12*len(encode); k++ {
+		tok := " " + encode[k%len(encode)](src.API()) + " "
+		start := k*win - rng.IntN(len(tok)+2) + 1
+		filler(start - b.Len())
+		if b.Len() < k*win && b.Len()+len(tok) > k*win {
+			straddling++
+		}
+		b.WriteString(tok)
+	}
+	// A long base64 run across several boundaries, a token in it every
+	// 100 bytes or so.
+	b.WriteString(base64.StdEncoding.EncodeToString(bytes.Repeat([]byte("data "+src.API()+" more "), 300)))
+	filler(win)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "big.txt")
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	splitMin = 1 << 62 // streamed
+	want := places(t, path)
+	if straddling < 10*len(encode) {
+		t.Fatalf("only %d tokens straddle a boundary: the fixture is wrong", straddling)
+	}
+	splitMin, windowSize, windowOverlap = 0, win, 8<<10 // in windows
+	got := places(t, path)
+	if len(want) < 24*len(encode) {
+		t.Fatalf("the streaming scan found only %d places: the fixture is wrong", len(want))
+	}
+	if !slices.Equal(got, want) {
+		for _, p := range want {
+			if !slices.Contains(got, p) {
+				t.Errorf("windows missed %s", p)
+			}
+		}
+		for _, p := range got {
+			if !slices.Contains(want, p) {
+				t.Errorf("windows reported %s, the stream did not", p)
+			}
+		}
+	}
+}
+
+// TestWindowsOfAFileThatShrinks: a file cut short while it is mapped
+// faults on the lost pages; that is an error for the report, not a crash.
+func TestWindowsOfAFileThatShrinks(t *testing.T) {
+	defer func(a, b, c int64) { splitMin, windowSize, windowOverlap = a, b, c }(splitMin, windowSize, windowOverlap)
+	windowSize, windowOverlap = 256<<10, 8<<10
+	path := filepath.Join(t.TempDir(), "shrinks.js")
+	os.WriteFile(path, bytes.Repeat([]byte("var a = 1;\n"), 100000), 0o644)
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	fi, _ := f.Stat()
+	if err := os.Truncate(path, 4096); err != nil { // after the size was taken
+		t.Fatal(err)
+	}
+	e := newEngine(config.Defaults(), Options{})
+	err = e.scanBigFile(f, fi.Size(), func(detect.Match) {})
+	if err == nil || !strings.Contains(err.Error(), "the file changed while it was read") {
+		t.Errorf("a file that shrank: %v", err)
+	}
+}
