@@ -21,6 +21,7 @@ import (
 	"errors"
 	"io"
 	"math/bits"
+	"sort"
 
 	"github.com/cratesguard/cratesguard/internal/simd"
 )
@@ -149,6 +150,26 @@ type state struct {
 	adj      int   // bytes minus UTF-16 code units from lineBase to data[counted]
 	resume   int   // where scanning resumes in the next data (after a carry)
 	inRun    bool  // the previous data ended inside a word run too long to be a token
+	// cands, when set, lists where the decoder's patterns (among them
+	// "cio") start in data, in order, as far as data goes: the search
+	// for "cio" is then a look-up (see InPlace).
+	cands []int32
+}
+
+// skipListed is skip with the "cio"s looked up in s.cands.
+func (s *state) skipListed(data []byte, p int) int {
+	c := s.cands
+	i := sort.Search(len(c), func(i int) bool { return int(c[i]) >= p })
+	for ; i < len(c); i++ {
+		k := int(c[i])
+		if k+3 > len(data) {
+			break
+		}
+		if data[k] == 'c' && data[k+1] == 'i' && data[k+2] == 'o' && (k == 0 || !isWord[data[k-1]]) {
+			return k
+		}
+	}
+	return runStart(data, p, len(data))
 }
 
 // advance counts newlines up to data[to].
@@ -259,7 +280,11 @@ func (s *state) scan(data []byte, eof bool, fn func(Match)) int {
 	}
 	// Invariant: p == 0 at the start of input, or data[p-1] is not a word byte.
 	for {
-		p = skip(data, p)
+		if s.cands != nil {
+			p = s.skipListed(data, p)
+		} else {
+			p = skip(data, p)
+		}
 		q := p + apiLen - 1
 		if q >= n {
 			if eof {

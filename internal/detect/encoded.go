@@ -3,6 +3,7 @@ package detect
 import (
 	"bytes"
 	"encoding/base64"
+	"sort"
 	"strconv"
 	"unicode/utf8"
 
@@ -59,6 +60,12 @@ type Decoder struct {
 	// bytes minus UTF-16 units after it.
 	curPos, curLines, curAdj int
 	curLnBase                int64
+	// marks are known states inside buf (in place: the blocks' starts),
+	// for the cursor to go back to instead of buf's start.
+	marks []Start
+	// cands, when set, lists where the patterns start in buf, in order, as
+	// far as buf goes: the vector search is then a look-up (see InPlace).
+	cands []int32
 }
 
 // NewDecoder returns a Decoder that calls fn for each encoded token.
@@ -70,7 +77,7 @@ func NewDecoder(fn func(Match)) *Decoder {
 
 // Reset readies the Decoder for a new input, keeping its buffers.
 func (d *Decoder) Reset(fn func(Match)) {
-	*d = Decoder{fn: fn, line: 1, buf: d.buf[:0], dec: d.dec[:0], ends: d.ends[:0], b64Seen: d.b64Seen}
+	*d = Decoder{fn: fn, line: 1, buf: d.buf[:0], dec: d.dec[:0], ends: d.ends[:0], b64Seen: d.b64Seen, marks: d.marks[:0]}
 	clear(d.b64Seen)
 }
 
@@ -123,26 +130,7 @@ func (d *Decoder) process(final bool) {
 		limit = max(len(b)-decTail, 0)
 	}
 	d.curPos, d.curLines, d.curAdj, d.curLnBase = 0, 0, d.adj, d.lnBase
-	for from := max(int(d.done-d.base), 0); from < limit; {
-		i := candidates.Index3(b[from:min(limit+2, len(b))])
-		if i < 0 {
-			break
-		}
-		k := from + i
-		// Candidates come in clusters: the next nearBytes are walked one
-		// by one, which costs less than a vector search per candidate when
-		// they are dense (64 MB of %63).
-		last := min(limit, len(b)-2) // a pattern needs three bytes
-		for stop := k + 1; k < stop && k < last; k++ {
-			if k == from+i || candidates.At(b, k) {
-				k = d.candidate(k, final)
-				stop = k + 1 + nearBytes
-			}
-		}
-		k = max(k, from+i+1)
-		from = k
-	}
-	d.done = d.base + int64(limit)
+	d.candidates(limit, final)
 	if final {
 		// Everything is decided: nothing is kept, and no line is asked
 		// for again (counting them would be a pass over it all).
@@ -163,6 +151,42 @@ func (d *Decoder) process(final bool) {
 	d.adj += UTF16Adjust(seg)
 	d.base += int64(keep)
 	d.buf = append(d.buf[:0], b[keep:]...)
+}
+
+// candidates decides the candidates in buf before limit.
+func (d *Decoder) candidates(limit int, final bool) {
+	b := d.buf
+	if c := d.cands; c != nil {
+		from := max(int(d.done-d.base), 0)
+		i := sort.Search(len(c), func(i int) bool { return int(c[i]) >= from })
+		for next := from; i < len(c) && int(c[i]) < limit; i++ {
+			if k := int(c[i]); k >= next && k+3 <= len(b) {
+				next = d.candidate(k, final) + 1
+			}
+		}
+		d.done = d.base + int64(limit)
+		return
+	}
+	for from := max(int(d.done-d.base), 0); from < limit; {
+		i := candidates.Index3(b[from:min(limit+2, len(b))])
+		if i < 0 {
+			break
+		}
+		k := from + i
+		// Candidates come in clusters: the next nearBytes are walked one
+		// by one, which costs less than a vector search per candidate when
+		// they are dense (64 MB of %63).
+		last := min(limit, len(b)-2) // a pattern needs three bytes
+		for stop := k + 1; k < stop && k < last; k++ {
+			if k == from+i || candidates.At(b, k) {
+				k = d.candidate(k, final)
+				stop = k + 1 + nearBytes
+			}
+		}
+		k = max(k, from+i+1)
+		from = k
+	}
+	d.done = d.base + int64(limit)
 }
 
 // candidate decodes around a pattern found at buf[k]. It returns where
@@ -500,6 +524,16 @@ func (d *Decoder) report(m Match, pos int, enc string) {
 	m.Offset = d.base + int64(pos)
 	if pos < d.curPos {
 		d.curPos, d.curLines, d.curAdj, d.curLnBase = 0, 0, d.adj, d.lnBase
+	}
+	// Count from the nearest known state: the cursor, or a mark between
+	// it and pos.
+	for i := len(d.marks) - 1; i >= 0; i-- {
+		if mk := d.marks[i]; mk.Offset <= m.Offset {
+			if at := int(mk.Offset - d.base); at > d.curPos {
+				d.curPos, d.curLines, d.curAdj, d.curLnBase = at, mk.Line-d.line, mk.Adj, mk.LineStart
+			}
+			break
+		}
 	}
 	seg := d.buf[d.curPos:pos]
 	if n := bytes.Count(seg, []byte{'\n'}); n > 0 {

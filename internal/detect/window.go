@@ -1,10 +1,11 @@
 package detect
 
+import "sort"
+
 // Scanning in place: a large file is scanned window by window (and windows
-// in parallel), each from the state its first byte has in the whole input.
-// Start carries that state; Advance and Then let a caller compute it for
-// every window with one counting pass per window, the windows counted
-// independently of one another.
+// in parallel), each counting its lines from its own start (Local); Then
+// turns a window's count into the file's once the windows before it are
+// counted, and the caller moves its matches there.
 
 // Start is the state of a scan at an offset: the line there, where that
 // line starts, and how many more bytes than UTF-16 code units lie between
@@ -20,13 +21,6 @@ type Start struct {
 // not known (yet): line 1, starting there.
 func Local(off int64) Start { return Start{Offset: off, Line: 1, LineStart: off} }
 
-// Advance returns the state after data, which starts at s.
-func (s Start) Advance(data []byte) Start {
-	st := state{base: s.Offset, line: s.Line, lineBase: s.LineStart, adj: s.Adj}
-	st.advance(data, len(data))
-	return Start{Offset: s.Offset + int64(len(data)), Line: st.line, LineStart: st.lineBase, Adj: st.adj}
-}
-
 // Then is the state d reached from Local(s.Offset), seen from s: where
 // the text before s.Offset is known.
 func (s Start) Then(d Start) Start {
@@ -36,20 +30,99 @@ func (s Start) Then(d Start) Start {
 	return Start{Offset: d.Offset, Line: s.Line, LineStart: s.LineStart, Adj: s.Adj + d.Adj}
 }
 
-// ScanBytes scans data, which starts at s, to its end, in place: data is
-// never copied or written to (it may be a read-only mapping of a file).
-func (sc *Scanner) ScanBytes(data []byte, s Start, fn func(Match)) {
-	st := state{base: s.Offset, line: s.Line, lineBase: s.LineStart, adj: s.Adj}
-	st.scan(data, true, fn)
+// InPlace scans one window of an input in place, block by block, with
+// the matcher and the decoder over the same bytes while they are in the
+// cache, and one count of its lines: the matcher's, which the decoder
+// looks its matches' lines up in (see Decoder.marks).
+type InPlace struct {
+	data []byte
+	st   state
+	dec  *Decoder
+	fn   func(Match)
+	own  []byte // the decoder's own buffer, given back at the end
+	// cands are where the decoder's patterns start, found by one vector
+	// search for both: the matcher looks its "cio"s up there. Positions
+	// before searched have been searched for. Past MaxCands (input made
+	// of patterns), each goes back to its own search.
+	cands    []int32
+	searched int
+	listed   bool
 }
 
-// ScanBytes decodes data, which starts at s, to its end, in place, and
-// calls fn for each encoded token: data is never copied or written to.
-// The Decoder is ready for Reset afterwards.
-func (d *Decoder) ScanBytes(data []byte, s Start, fn func(Match)) {
-	own := d.buf
-	d.Reset(fn)
-	d.buf, d.base, d.line, d.lnBase, d.adj, d.done = data, s.Offset, s.Line, s.LineStart, s.Adj, s.Offset
-	d.process(true)
-	d.buf = own[:0] // never keep a slice of the caller's data: it would be appended to
+// MaxCands bounds the pattern positions listed for a window (a variable
+// for tests).
+var MaxCands = 1 << 16
+
+// InPlace starts scanning data, which starts at s, in place with the
+// Scanner's matcher and dec, calling fn for each match.
+func (sc *Scanner) InPlace(data []byte, s Start, dec *Decoder, fn func(Match)) *InPlace {
+	p := &InPlace{data: data, dec: dec, fn: fn, own: dec.buf}
+	p.st = state{base: s.Offset, line: s.Line, lineBase: s.LineStart, adj: s.Adj}
+	dec.Reset(fn)
+	dec.buf, dec.base, dec.line, dec.lnBase, dec.adj, dec.done = data[:0], s.Offset, s.Line, s.LineStart, s.Adj, s.Offset
+	dec.curPos, dec.curLines, dec.curAdj, dec.curLnBase = 0, 0, s.Adj, s.LineStart
+	dec.marks = append(dec.marks, s)
+	p.listed = true
+	return p
+}
+
+// find lists the pattern positions before upto (each pattern's three
+// bytes before it), and hands the list to both.
+func (p *InPlace) find(upto int) {
+	if !p.listed {
+		return
+	}
+	// What both have passed is dropped: the matcher resumes at its resume
+	// point, the decoder at done.
+	keep := min(p.st.resume, int(p.dec.done-p.dec.base))
+	i := sort.Search(len(p.cands), func(i int) bool { return int(p.cands[i]) >= keep })
+	if i > len(p.cands)/2 {
+		p.cands = append(p.cands[:0], p.cands[i:]...)
+	}
+	for from := p.searched; from+3 <= upto; {
+		j := candidates.Index3(p.data[from:upto])
+		if j < 0 {
+			break
+		}
+		p.cands = append(p.cands, int32(from+j))
+		from += j + 1
+		if len(p.cands) > MaxCands {
+			// Dense patterns: each stage's own search does better.
+			p.listed, p.cands = false, nil
+			p.st.cands, p.dec.cands = nil, nil
+			return
+		}
+	}
+	p.searched = max(p.searched, upto-2)
+	p.st.cands, p.dec.cands = p.cands, p.cands
+}
+
+// Step decides what it can before data[upto]: the matcher all but a
+// token's length, the decoder all but its tail.
+func (p *InPlace) Step(upto int) {
+	p.find(upto)
+	p.st.resume = p.st.scan(p.data[:upto], false, p.fn)
+	p.dec.buf = p.data[:upto]
+	if limit := upto - decTail; int64(limit) > p.dec.done-p.dec.base {
+		p.dec.candidates(limit, false)
+	}
+}
+
+// StateAt counts lines to data[at], which must not be before the last
+// Step's upto, and returns the state there (the decoder keeps it too).
+func (p *InPlace) StateAt(at int) Start {
+	p.st.advance(p.data, at)
+	s := Start{Offset: p.st.base + int64(at), Line: p.st.line, LineStart: p.st.lineBase, Adj: p.st.adj}
+	p.dec.marks = append(p.dec.marks, s)
+	return s
+}
+
+// Finish decides everything left, to the end of data.
+func (p *InPlace) Finish() {
+	p.find(len(p.data))
+	p.st.scan(p.data, true, p.fn)
+	p.dec.buf = p.data
+	p.dec.candidates(len(p.data), true)
+	p.dec.buf = p.own[:0] // never keep a slice of the caller's data: it would be appended to
+	p.dec.marks, p.dec.cands = p.dec.marks[:0], nil
 }

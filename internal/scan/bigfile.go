@@ -29,31 +29,17 @@ var (
 	windowOverlap int64 = 8 << 10 // more than a base64 decoding span's reach back
 )
 
+// blockSize is how much of a window the matcher, the decoder and the line
+// count go over together, while it is in the cache.
+var blockSize = 256 << 10
+
 // scanBigFile scans f (size bytes) in windows; add takes each match.
 func (e *engine) scanBigFile(f *os.File, size int64, add func(detect.Match)) error {
 	n := (size + windowSize - 1) / windowSize
-	// states[j] is the state at window j's first byte, once known: each
-	// window counts its lines to where the next one starts, first, and
-	// hands the state on.
-	states := make([]detect.Start, n+1)
-	ready := make([]chan struct{}, n+1)
-	for j := range ready {
-		ready[j] = make(chan struct{})
-	}
-	states[0] = detect.Local(0)
-	close(ready[0])
-	winStart := func(j int64) int64 { return max(j*windowSize-windowOverlap, 0) }
-
+	ch := newChain(n, add)
 	var next atomic.Int64
 	var mu sync.Mutex
 	var firstErr error
-	fail := func(err error) {
-		mu.Lock()
-		if firstErr == nil {
-			firstErr = err
-		}
-		mu.Unlock()
-	}
 	var wg sync.WaitGroup
 	for range min(int64(runtime.GOMAXPROCS(0)), n) {
 		wg.Add(1)
@@ -65,15 +51,17 @@ func (e *engine) scanBigFile(f *os.File, size int64, add func(detect.Match)) err
 				if j >= n {
 					return
 				}
-				if err := e.scanWindow(&w, f, size, j, winStart, states, ready, add); err != nil {
-					fail(err)
-					// Later windows wait for this one's state: hand on
-					// one, so that they end.
-					if states[j+1] == (detect.Start{}) {
-						states[j+1] = detect.Local(winStart(j + 1))
+				delta, err := e.scanWindow(&w, f, size, j, ch)
+				if err != nil {
+					mu.Lock()
+					if firstErr == nil {
+						firstErr = err
 					}
-					closeOnce(ready[j+1])
+					mu.Unlock()
+					w = worker{} // nothing of a lost mapping is kept
+					delta = detect.Local(winStart(j + 1))
 				}
+				ch.done(j, delta)
 			}
 		}()
 	}
@@ -81,22 +69,20 @@ func (e *engine) scanBigFile(f *os.File, size int64, add func(detect.Match)) err
 	return firstErr
 }
 
-func closeOnce(c chan struct{}) {
-	select {
-	case <-c:
-	default:
-		close(c)
-	}
-}
+// winStart is where window j's mapping starts: its core range's start,
+// less the overlap.
+func winStart(j int64) int64 { return max(j*windowSize-windowOverlap, 0) }
 
 // scanWindow scans window j: core range [j*windowSize, (j+1)*windowSize),
-// mapped with windowOverlap on each side.
-func (e *engine) scanWindow(w *worker, f *os.File, size, j int64, winStart func(int64) int64, states []detect.Start, ready []chan struct{}, add func(detect.Match)) (err error) {
+// mapped with windowOverlap on each side, block by block. Its lines are
+// counted from its own start (detect.Local); it returns the state where
+// window j+1 starts, seen from there, for the chain to make absolute.
+func (e *engine) scanWindow(w *worker, f *os.File, size, j int64, ch *chain) (delta detect.Start, err error) {
 	core0, core1 := j*windowSize, min((j+1)*windowSize, size)
 	from, to := winStart(j), min(core1+windowOverlap, size)
 	data, release, err := files.Window(f, from, to-from)
 	if err != nil {
-		return fmt.Errorf("mapping bytes %d to %d: %v", from, to, err)
+		return delta, fmt.Errorf("mapping bytes %d to %d: %v", from, to, err)
 	}
 	defer release()
 	// A file that shrinks while it is mapped faults on the lost pages: a
@@ -107,24 +93,91 @@ func (e *engine) scanWindow(w *worker, f *os.File, size, j int64, winStart func(
 			err = fmt.Errorf("the file changed while it was read (at bytes %d to %d)", from, to)
 		}
 	}()
-	// The state where the next window starts, from this one's count.
-	if j+1 < int64(len(states))-1 {
-		delta := detect.Local(from).Advance(data[:winStart(j+1)-from])
-		<-ready[j]
-		states[j+1] = states[j].Then(delta)
-		closeOnce(ready[j+1])
-	} else {
-		<-ready[j]
-	}
-	st := states[j]
-	own := func(m detect.Match) {
+	emit := func(m detect.Match) {
 		if m.Offset >= core0 && m.Offset < core1 {
-			add(m)
+			ch.emit(j, m)
 		}
 	}
-	w.sc.ScanBytes(data, st, own)
-	w.dec.ScanBytes(data, st, own)
-	return nil
+	inp := w.sc.InPlace(data, detect.Local(from), &w.dec, emit)
+	next := int(winStart(j+1) - from) // where window j+1 starts, in data
+	for at := 0; at < len(data); {
+		end := min(at+blockSize, len(data))
+		if at < next && end > next {
+			end = next
+		}
+		inp.Step(end)
+		if st := inp.StateAt(end); end == next {
+			delta = st
+		}
+		at = end
+	}
+	inp.Finish()
+	return delta, nil
+}
+
+// chain makes windows' lines absolute: window j's state is known once
+// windows 0 to j-1 have counted theirs; until then its matches wait, at
+// most maxPending of them (then its worker does).
+type chain struct {
+	mu      sync.Mutex
+	cond    *sync.Cond
+	known   int64          // abs[0..known] are known
+	abs     []detect.Start // the state at each window's start
+	delta   []detect.Start // each window's count, from its own start
+	have    []bool
+	pending [][]detect.Match
+	add     func(detect.Match)
+}
+
+const maxPending = 4096
+
+func newChain(n int64, add func(detect.Match)) *chain {
+	c := &chain{abs: make([]detect.Start, n), delta: make([]detect.Start, n), have: make([]bool, n),
+		pending: make([][]detect.Match, n), add: add}
+	c.abs[0] = detect.Local(0)
+	c.cond = sync.NewCond(&c.mu)
+	return c
+}
+
+// fix moves a match of a window counted from its own start to the file's
+// lines and columns, a being the window start's state in the file.
+func fix(a detect.Start, m *detect.Match) {
+	if m.Line == 1 { // on the line the window starts inside
+		shift := int(a.Offset - a.LineStart)
+		m.Column += shift
+		m.Column16 += shift - a.Adj
+	}
+	m.Line += a.Line - 1
+}
+
+func (c *chain) emit(j int64, m detect.Match) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for j > c.known && len(c.pending[j]) >= maxPending {
+		c.cond.Wait()
+	}
+	if j <= c.known {
+		fix(c.abs[j], &m)
+		c.add(m)
+		return
+	}
+	c.pending[j] = append(c.pending[j], m)
+}
+
+func (c *chain) done(j int64, delta detect.Start) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.delta[j], c.have[j] = delta, true
+	for c.known+1 < int64(len(c.abs)) && c.have[c.known] {
+		c.abs[c.known+1] = c.abs[c.known].Then(c.delta[c.known])
+		c.known++
+		for _, m := range c.pending[c.known] {
+			fix(c.abs[c.known], &m)
+			c.add(m)
+		}
+		c.pending[c.known] = nil
+	}
+	c.cond.Broadcast()
 }
 
 // splittable says whether f is scanned in windows: a regular file of

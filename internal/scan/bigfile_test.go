@@ -54,7 +54,10 @@ func places(t *testing.T, path string) []string {
 // tokens plain and under every encoding, placed across each boundary at
 // every offset near it, on lines that span windows, after UTF-8 text.
 func TestWindowsSeeWhatTheStreamSees(t *testing.T) {
-	defer func(a, b, c int64) { splitMin, windowSize, windowOverlap = a, b, c }(splitMin, windowSize, windowOverlap)
+	defer func(a, b, c int64, d int) {
+		splitMin, windowSize, windowOverlap, blockSize = a, b, c, d
+	}(splitMin, windowSize, windowOverlap, blockSize)
+	blockSize = 3001 // several blocks a window, boundaries anywhere
 	src := tokentest.New(31)
 	rng := rand.New(rand.NewPCG(3, 4))
 	encode := []func(string) string{
@@ -118,6 +121,11 @@ func TestWindowsSeeWhatTheStreamSees(t *testing.T) {
 		}
 		b.WriteString(tok)
 	}
+	// Dense patterns: windows where the listed search gives way to each
+	// stage's own (MaxCands is lowered below).
+	for range 300 {
+		b.WriteString("\\ncio%63&#99;Y2l" + src.API() + "\n")
+	}
 	// A long base64 run across several boundaries, a token in it every
 	// 100 bytes or so.
 	b.WriteString(base64.StdEncoding.EncodeToString(bytes.Repeat([]byte("data "+src.API()+" more "), 300)))
@@ -134,6 +142,8 @@ func TestWindowsSeeWhatTheStreamSees(t *testing.T) {
 		t.Fatalf("only %d tokens straddle a boundary: the fixture is wrong", straddling)
 	}
 	splitMin, windowSize, windowOverlap = 0, win, 8<<10 // in windows
+	defer func(n int) { detect.MaxCands = n }(detect.MaxCands)
+	detect.MaxCands = 200
 	got := places(t, path)
 	if len(want) < 24*len(encode) {
 		t.Fatalf("the streaming scan found only %d places: the fixture is wrong", len(want))
