@@ -27,4 +27,8 @@ for procs in 1 2; do
     printf "GOMAXPROCS=%d  cratesguard %6.1f ms (%5.2f GB/s)   ripgrep %6.1f ms (%5.2f GB/s)   ratio %.2fx ripgrep\n",
       p, c*1000, s/c/1e9, r*1000, s/r/1e9, r/c }'
 done
+peak() { CRATESGUARD_PEAK_RSS="$tmp/peak" "$tmp/cratesguard" scan "$1" >/dev/null || true; sed 's/[^0-9]//g' "$tmp/peak"; }
+echo 'var a = 1;' > "$tmp/small.js"
+awk -v b="$(peak "$tmp/small.js")" -v p="$(peak "$tmp/big.js")" 'BEGIN {
+  printf "peak RSS %d MiB (%.1fx the %d MiB of a one-line file)\n", p/1024, p/b, b/1024 }'
 echo "all $planted planted tokens found"

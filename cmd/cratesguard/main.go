@@ -19,10 +19,6 @@ import (
 	"github.com/cratesguard/cratesguard/internal/safe"
 	"github.com/cratesguard/cratesguard/internal/scan"
 	"github.com/cratesguard/cratesguard/internal/version"
-
-	// CA roots compiled in, used when the system has none (the action's
-	// image is empty: no /etc/ssl).
-	_ "golang.org/x/crypto/x509roots/fallback"
 )
 
 const topUsage = `cratesguard finds leaked crates.io API tokens in what your deployments serve.
@@ -176,6 +172,7 @@ func cmdVersion(args []string, stdout, stderr io.Writer) int {
 	}
 	safe.Fprintf(stdout, "cratesguard %s\n", version.Get())
 	if set(c.fs, "roots") {
+		fallbackRoots()
 		pool, err := x509.SystemCertPool()
 		if err != nil {
 			safe.Fprintf(stdout, "CA roots: none: %s\n", err)
@@ -211,6 +208,7 @@ func cmdAction(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	opts := scan.Options{}
 	stop := progress(&opts, stderr) // a long crawl says how far it got in the log
+	fallbackRoots() // the action scans deployments: HTTPS
 	code := action.Run(ctx, action.Env{Getenv: os.Getenv, Stdout: stdout, Scan: opts})
 	stop()
 	if ctx.Err() != nil {

@@ -305,6 +305,9 @@ var progressEvery = 10 * time.Second
 func execute(ctx context.Context, cfg config.Config, out output, stdout, stderr io.Writer) int {
 	opts := scan.Options{}
 	stop := progress(&opts, stderr)
+	if needsTLS(cfg) {
+		fallbackRoots()
+	}
 	rep := scan.Run(ctx, cfg, opts)
 	stop()
 	code := rep.ExitCode(cfg.FailOn)

@@ -108,6 +108,12 @@ func (p *InPlace) Step(upto int) {
 	}
 }
 
+// Decided is how much of data both have decided: nothing before it is
+// read again (but for a base64 run's reach back, b64Span/2).
+func (p *InPlace) Decided() int {
+	return max(min(p.st.resume, int(p.dec.done-p.dec.base))-b64Span/2-decContext, 0)
+}
+
 // StateAt counts lines to data[at], which must not be before the last
 // Step's upto, and returns the state there (the decoder keeps it too).
 func (p *InPlace) StateAt(at int) Start {

@@ -7,12 +7,24 @@ import (
 	"os"
 )
 
-// Window reads n bytes of f from off (where files cannot be mapped).
-func Window(f *os.File, off, n int64) ([]byte, func(), error) {
+// Mapping reads a file window by window where files cannot be mapped.
+type Mapping struct{ f *os.File }
+
+// Map readies f for Window.
+func Map(f *os.File, size int64) (*Mapping, error) { return &Mapping{f: f}, nil }
+
+// Window reads bytes [off, off+n) of the file.
+func (mp *Mapping) Window(off, n int64) ([]byte, func(), error) {
 	b := make([]byte, n)
-	k, err := f.ReadAt(b, off)
+	k, err := mp.f.ReadAt(b, off)
 	if err != nil && err != io.EOF {
 		return nil, nil, err
 	}
 	return b[:k], func() {}, nil
 }
+
+// Drop does nothing: a window read is the caller's memory.
+func (mp *Mapping) Drop(off, n int64) {}
+
+// Close does nothing.
+func (mp *Mapping) Close() {}

@@ -33,10 +33,19 @@ var (
 // count go over together, while it is in the cache.
 var blockSize = 256 << 10
 
+// dropEvery is how much of a window is let go at once (each time is a
+// system call that the other workers' page faults wait on).
+var dropEvery int64 = 2 << 20
+
 // scanBigFile scans f (size bytes) in windows; add takes each match.
 func (e *engine) scanBigFile(f *os.File, size int64, add func(detect.Match)) error {
 	n := (size + windowSize - 1) / windowSize
 	ch := newChain(n, add)
+	mp, err := files.Map(f, size)
+	if err != nil {
+		return fmt.Errorf("mapping the file: %v", err)
+	}
+	defer mp.Close()
 	var next atomic.Int64
 	var mu sync.Mutex
 	var firstErr error
@@ -51,7 +60,7 @@ func (e *engine) scanBigFile(f *os.File, size int64, add func(detect.Match)) err
 				if j >= n {
 					return
 				}
-				delta, err := e.scanWindow(&w, f, size, j, ch)
+				delta, err := e.scanWindow(&w, mp, size, j, ch)
 				if err != nil {
 					mu.Lock()
 					if firstErr == nil {
@@ -77,14 +86,9 @@ func winStart(j int64) int64 { return max(j*windowSize-windowOverlap, 0) }
 // mapped with windowOverlap on each side, block by block. Its lines are
 // counted from its own start (detect.Local); it returns the state where
 // window j+1 starts, seen from there, for the chain to make absolute.
-func (e *engine) scanWindow(w *worker, f *os.File, size, j int64, ch *chain) (delta detect.Start, err error) {
+func (e *engine) scanWindow(w *worker, mp *files.Mapping, size, j int64, ch *chain) (delta detect.Start, err error) {
 	core0, core1 := j*windowSize, min((j+1)*windowSize, size)
 	from, to := winStart(j), min(core1+windowOverlap, size)
-	data, release, err := files.Window(f, from, to-from)
-	if err != nil {
-		return delta, fmt.Errorf("mapping bytes %d to %d: %v", from, to, err)
-	}
-	defer release()
 	// A file that shrinks while it is mapped faults on the lost pages: a
 	// panic here, and an error for the report, never a crash.
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
@@ -93,6 +97,11 @@ func (e *engine) scanWindow(w *worker, f *os.File, size, j int64, ch *chain) (de
 			err = fmt.Errorf("the file changed while it was read (at bytes %d to %d)", from, to)
 		}
 	}()
+	data, release, err := mp.Window(from, to-from)
+	if err != nil {
+		return delta, fmt.Errorf("reading bytes %d to %d: %v", from, to, err)
+	}
+	defer release()
 	emit := func(m detect.Match) {
 		if m.Offset >= core0 && m.Offset < core1 {
 			ch.emit(j, m)
@@ -100,6 +109,7 @@ func (e *engine) scanWindow(w *worker, f *os.File, size, j int64, ch *chain) (de
 	}
 	inp := w.sc.InPlace(data, detect.Local(from), &w.dec, emit)
 	next := int(winStart(j+1) - from) // where window j+1 starts, in data
+	var dropped int64                 // data[:dropped] was let go
 	for at := 0; at < len(data); {
 		end := min(at+blockSize, len(data))
 		if at < next && end > next {
@@ -108,6 +118,12 @@ func (e *engine) scanWindow(w *worker, f *os.File, size, j int64, ch *chain) (de
 		inp.Step(end)
 		if st := inp.StateAt(end); end == next {
 			delta = st
+		}
+		// What is decided is let go as the window goes: the process's
+		// memory stays at a few MiB a worker, not a window.
+		if d := int64(inp.Decided()); d > dropped+dropEvery {
+			mp.Drop(from+dropped, d-dropped)
+			dropped = d
 		}
 		at = end
 	}

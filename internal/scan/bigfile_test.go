@@ -58,6 +58,8 @@ func TestWindowsSeeWhatTheStreamSees(t *testing.T) {
 		splitMin, windowSize, windowOverlap, blockSize = a, b, c, d
 	}(splitMin, windowSize, windowOverlap, blockSize)
 	blockSize = 3001 // several blocks a window, boundaries anywhere
+	defer func(d int64) { dropEvery = d }(dropEvery)
+	dropEvery = 4096 // pages let go as the window goes
 	src := tokentest.New(31)
 	rng := rand.New(rand.NewPCG(3, 4))
 	encode := []func(string) string{

@@ -3,6 +3,8 @@ package simd
 import (
 	"math/rand/v2"
 	"testing"
+
+	"github.com/cratesguard/cratesguard/internal/benchcorpus"
 )
 
 // each runs f with the assembly searches on (where the CPU has them) and off.
@@ -86,4 +88,35 @@ func TestSearchesAgreeWithNaive(t *testing.T) {
 			}
 		}
 	})
+}
+
+// BenchmarkIndex3 is the decoder's candidate search (nine patterns) over
+// real minified JavaScript: Teddy against the compare-and-AND chains it
+// replaced, in the same run.
+func BenchmarkIndex3(b *testing.B) {
+	if !AVX2 {
+		b.Skip("no AVX2")
+	}
+	data := benchcorpus.Tiled(b, 64<<20)
+	pats := [][3]byte{{'c', 'i', 'o'}, {'0', '6', '3'}, {'x', '6', '3'}, {'X', '6', '3'}, {'%', '6', '3'}, {'#', '9', '9'},
+		{'Y', '2', 'l'}, {'N', 'p', 'b'}, {'j', 'a', 'W'}}
+	for _, c := range []struct {
+		name  string
+		teddy bool
+	}{{"compare-chains", false}, {"teddy", true}} {
+		p := NewPatterns(pats...)
+		p.teddy = c.teddy
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				for from := 0; ; {
+					i := p.Index3(data[from:])
+					if i < 0 {
+						break
+					}
+					from += i + 1
+				}
+			}
+		})
+	}
 }

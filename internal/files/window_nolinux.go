@@ -1,5 +1,0 @@
-//go:build unix && !linux
-
-package files
-
-const mapPopulate = 0
