@@ -208,7 +208,7 @@ func cmdAction(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	opts := scan.Options{}
 	stop := progress(&opts, stderr) // a long crawl says how far it got in the log
-	fallbackRoots() // the action scans deployments: HTTPS
+	fallbackRoots()                 // the action scans deployments: HTTPS
 	code := action.Run(ctx, action.Env{Getenv: os.Getenv, Stdout: stdout, Scan: opts})
 	stop()
 	if ctx.Err() != nil {
