@@ -1,6 +1,7 @@
 // Package files lists the local files a path target stands for: a walk that
 // skips .git, follows no symlinks and applies doublestar include and exclude
-// globs to paths relative to the target.
+// globs to paths relative to the target. It also maps a large file for
+// reading in place, window by window (Mapping).
 package files
 
 import (

@@ -6,18 +6,13 @@
 package scan
 
 import (
-	"bytes"
-	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -470,134 +465,6 @@ func (e *engine) readFile(sc *worker, j job) {
 	e.coll.AddTarget(t) // files of a directory are listed only when they fail or warn
 }
 
-// fetchURL fetches one URL and scans every response of its redirect chain:
-// headers and bodies of redirects too (a token in a 302 is a leak), the
-// final one crawled for links.
-func (e *engine) fetchURL(ctx context.Context, sc *worker, j job) (findings.Target, *body) {
-	begun := time.Now()
-	t := findings.Target{Target: j.url, IsURL: true, Start: j.start, Discovered: !j.start, Depth: j.depth, Order: j.order}
-	guess := false
-	if j.link != nil {
-		t.Via = j.link.Via
-		if j.from != "" && !j.link.Probe {
-			t.Via += " on " + j.from
-		}
-		guess = j.link.Guess
-	}
-	u, _ := url.Parse(j.url)
-	waited, err := e.hosts.acquire(ctx, u.Host, e.cfg.Timeout)
-	if err != nil {
-		t.State, t.Reason = findings.Failed, err.Error()
-		return t, nil
-	}
-	defer e.hosts.release(u.Host)
-
-	var b *body
-	var skip string
-	err = e.fetcher.Get(ctx, j.url, waited, func(r *fetch.Response) error {
-		if r.Hop == 0 { // an attempt starts afresh
-			b, skip, t.Warnings = nil, "", nil
-		}
-		t.Status, t.Attempts = r.Status, r.Attempt
-		final, _ := url.Parse(r.URL)
-		loc := findings.Location{Target: r.URL, IsURL: true, Order: j.order}
-		hloc := loc
-		hloc.Part = findings.PartHeaders
-		for _, m := range detect.Find(headerText(r.Header)) {
-			e.coll.Add(m, hloc)
-		}
-		ctype := r.Header.Get("Content-Type")
-		kind := crawl.Classify(final, ctype)
-		if r.Redirect != "" {
-			// A redirect's body is scanned, not crawled.
-			_, err := e.scanBody(sc, r.Body, kind, nil, loc, false, nil)
-			t.Warnings = append(t.Warnings, "redirected to "+r.Redirect)
-			return err
-		}
-		var body io.Reader = r.Body
-		if kind == crawl.Binary && !e.cfg.ScanBinary {
-			// An archive served as bytes is opened; other binary content
-			// is skipped.
-			var ak archive.Kind
-			if body, ak = sniff(r.Body); ak == archive.None {
-				mt, _, _ := mime.ParseMediaType(ctype)
-				skip = fmt.Sprintf("binary content (%s); --scan-binary scans it", cmp.Or(mt, "by extension"))
-				t.Content = kind.String()
-				return nil
-			}
-			kind = crawl.Archive
-		}
-		t.Content = kind.String()
-		ok := r.Status >= 200 && r.Status <= 299
-		absent := guess && (r.Status == http.StatusNotFound || r.Status == http.StatusGone)
-		if guess && ok {
-			// A host that answers every path (an SPA host's index.html) has
-			// not served a guessed file: that answer is no content.
-			var why string
-			if body, why = e.fallbacks.check(ctx, e.fetcher, final, ctype, r.Body); why != "" {
-				skip = "not present: " + why
-				return nil
-			}
-		}
-		// Error pages are scanned too (a debug 500 page is a classic leak),
-		// as are the 404 pages of guessed URLs, but neither is crawled.
-		got, err := e.scanBody(sc, body, kind, final, loc, ok && e.cfg.Depth > 0, j.wants)
-		b, got.final = got, r.URL
-		if m := cmp.Or(r.Header.Get("SourceMap"), r.Header.Get("X-SourceMap")); m != "" && ok && e.cfg.Depth > 0 {
-			if mu, err := final.Parse(m); err == nil && (mu.Scheme == "http" || mu.Scheme == "https") {
-				got.links = append(got.links, crawl.Link{URL: mu, Kind: crawl.Asset, Guess: true, Via: "SourceMap header"})
-			}
-		}
-		t.Bytes = r.Body.Bytes()
-		if err != nil {
-			return fmt.Errorf("body read failed after %d bytes: %w", t.Bytes, err)
-		}
-		t.Warnings = append(t.Warnings, got.warnings...)
-		if r.Body.Truncated() {
-			t.Warnings = append(t.Warnings, fmt.Sprintf("body larger than --max-bytes: only the first %d bytes were scanned", t.Bytes))
-		}
-		if absent {
-			if got.found == 0 {
-				skip = fmt.Sprintf("HTTP %d: not present", r.Status)
-			} else {
-				t.Warnings = append(t.Warnings, fmt.Sprintf("HTTP %d, but the body holds a token", r.Status))
-			}
-		}
-		return nil
-	})
-	t.Duration = time.Since(begun)
-	var re *fetch.RedirectError
-	switch {
-	case err != nil && ctx.Err() != nil:
-		t.State, t.Reason = findings.Skipped, "interrupted before it was scanned to the end"
-		e.mu.Lock()
-		e.unrun++
-		e.mu.Unlock()
-	case err != nil && errors.As(err, &re) && re.OtherHost && !j.start:
-		t.State, t.Reason = findings.Skipped, err.Error()
-	case err != nil:
-		t.State, t.Reason = findings.Failed, err.Error()
-	case skip != "":
-		t.State, t.Reason = findings.Skipped, skip
-	case (t.Status < 200 || t.Status > 299) && !(guess && b != nil && b.found > 0):
-		t.State, t.Reason = findings.Failed, fmt.Sprintf("HTTP %d %s", t.Status, http.StatusText(t.Status))
-	default:
-		t.State = findings.Scanned
-	}
-	if kind := crawl.Classify(u, ""); kind == crawl.SourceMap || j.bundle != "" {
-		e.recordMap(j.url, j.bundle, b)
-	}
-	if t.State != findings.Scanned || b == nil {
-		return t, nil
-	}
-	for _, l := range b.links {
-		if l.Via == "sourceMappingURL" || l.Via == "SourceMap header" {
-			t.SourceMap = l.URL.String()
-		}
-	}
-	return t, b
-}
-
 func hasURL(cfg config.Config) bool {
 	for _, t := range cfg.Targets {
 		if t.IsSite() {
@@ -614,23 +481,6 @@ func plural(n int) string {
 	return "s"
 }
 
-// headerText renders response headers as "Name: value" lines, sorted, so a
-// header finding has a stable line number.
-func headerText(h http.Header) []byte {
-	var b bytes.Buffer
-	keys := make([]string, 0, len(h))
-	for k := range h {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		for _, v := range h[k] {
-			fmt.Fprintf(&b, "%s: %s\n", k, v)
-		}
-	}
-	return b.Bytes()
-}
-
 type countingReader struct {
 	r io.Reader
 	n int64
@@ -640,71 +490,4 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
 	return n, err
-}
-
-// hostLimiter bounds concurrent requests per host and spaces them to a rate.
-type hostLimiter struct {
-	per  int
-	gap  time.Duration
-	mu   sync.Mutex
-	sems map[string]chan struct{}
-	next map[string]time.Time
-}
-
-func newHostLimiter(per int, rate float64) *hostLimiter {
-	h := &hostLimiter{per: per, sems: map[string]chan struct{}{}, next: map[string]time.Time{}}
-	if rate > 0 {
-		h.gap = time.Duration(float64(time.Second) / rate)
-	}
-	return h
-}
-
-// acquire waits for a slot on host and returns how long it waited for the
-// rate. Waiting counts toward the request's timeout: a slot further away
-// than timeout fails at once.
-func (h *hostLimiter) acquire(ctx context.Context, host string, timeout time.Duration) (time.Duration, error) {
-	host = strings.ToLower(host)
-	h.mu.Lock()
-	sem, ok := h.sems[host]
-	if !ok {
-		sem = make(chan struct{}, h.per)
-		h.sems[host] = sem
-	}
-	h.mu.Unlock()
-	select {
-	case sem <- struct{}{}:
-	case <-ctx.Done():
-		return 0, ctx.Err()
-	}
-	if h.gap == 0 {
-		return 0, nil
-	}
-	h.mu.Lock()
-	now := time.Now()
-	at := h.next[host]
-	if at.Before(now) {
-		at = now
-	}
-	wait := at.Sub(now)
-	if wait >= timeout {
-		h.mu.Unlock()
-		<-sem
-		return 0, fmt.Errorf("the next --rate slot for %s is %v away, past --timeout %v", host, wait.Round(time.Millisecond), timeout)
-	}
-	h.next[host] = at.Add(h.gap)
-	h.mu.Unlock()
-	select {
-	case <-time.After(wait):
-		return wait, nil
-	case <-ctx.Done():
-		<-sem
-		return 0, ctx.Err()
-	}
-}
-
-func (h *hostLimiter) release(host string) {
-	h.mu.Lock()
-	sem := h.sems[strings.ToLower(host)]
-	h.mu.Unlock()
-	<-sem
 }
