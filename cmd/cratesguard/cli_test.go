@@ -131,15 +131,16 @@ func TestOutputsAreCheckedBeforeTheFirstRequest(t *testing.T) {
 // counted apart, and the same in text, JSON, the summary and the outputs.
 func TestCountsAgree(t *testing.T) {
 	src := tokentest.New(291)
+	ta, tb := src.API(), src.API() // made here: handlers run concurrently
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/":
 			w.Header().Set("Content-Type", "text/html")
 			io.WriteString(w, `<script src="/a.js"></script><script src="/b.js"></script><a href="https://elsewhere.example/">x</a><a href="/broken">b</a>`)
 		case "/a.js":
-			fmt.Fprintf(w, "a='%s';p='%s'", src.API(), tokentest.Placeholder('z'))
+			fmt.Fprintf(w, "a='%s';p='%s'", ta, tokentest.Placeholder('z'))
 		case "/b.js":
-			fmt.Fprintf(w, "b='%s'", src.API())
+			fmt.Fprintf(w, "b='%s'", tb)
 		default:
 			http.Error(w, "boom", 500)
 		}

@@ -60,13 +60,12 @@ func TestCrateTargets(t *testing.T) {
 		}
 	}
 	// A crate:foo@VERSION just published is waited for (--crate-wait).
-	api.crates["foo/1.3.0"] = api.crates["foo/1.2.3"]
-	api.hidden["foo/1.3.0"] = 1
+	api.set(func() { api.crates["foo/1.3.0"], api.hidden["foo/1.3.0"] = api.crates["foo/1.2.3"], 1 })
 	r = cli(t, "scan", "--crates-api", api.URL, "--crate-wait", "1m", "crate:foo@1.3.0")
 	if r.code != 1 {
 		t.Errorf("a version served on the second ask: exit %d\n%s", r.code, r.stdout)
 	}
-	api.hidden["foo/1.4.0"], api.crates["foo/1.4.0"] = 1, api.crates["foo/1.2.3"]
+	api.set(func() { api.hidden["foo/1.4.0"], api.crates["foo/1.4.0"] = 1, api.crates["foo/1.2.3"] })
 	r = cli(t, "scan", "--crates-api", api.URL, "crate:foo@1.4.0")
 	if r.code != 3 || !strings.Contains(r.stdout, "crates.io serves no version 1.4.0 of foo") {
 		t.Errorf("without --crate-wait a missing version fails at once: exit %d\n%s", r.code, r.stdout)

@@ -71,7 +71,7 @@ func TestActionScansWhatAReleasePublishes(t *testing.T) {
 			os.WriteFile(filepath.Join(r.workspace, "Cargo.toml"), []byte("[workspace]\nmembers = [\"xtask\"]\n\n[package]\nname = \"foo\"\nversion = \"1.2.3\"\n"), 0o644)
 			os.MkdirAll(filepath.Join(r.workspace, "xtask"), 0o755)
 			os.WriteFile(filepath.Join(r.workspace, "xtask", "Cargo.toml"), []byte("[package]\nname = \"xtask\"\nversion = \"0.1.0\"\npublish = false\n"), 0o644)
-			api.hidden["foo/1.2.3"] = 1
+			api.set(func() { api.hidden["foo/1.2.3"] = 1 })
 			res := r.run()
 			onlyMasked(t, res, inCrate, inAsset)
 			if res.code != 1 || res.outputs["tokens"] != "2" || res.outputs["failed"] != "0" {

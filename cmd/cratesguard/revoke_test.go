@@ -135,6 +135,13 @@ func (f *fakeRegistry) serveCrate(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// set changes the fake's state under its lock (its handlers read it).
+func (f *fakeRegistry) set(change func()) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	change()
+}
+
 func (f *fakeRegistry) requests() []apiRequest {
 	f.mu.Lock()
 	defer f.mu.Unlock()
