@@ -4,7 +4,11 @@
 // leaves a tail of under 34 bytes to the portable code.
 package simd
 
-import "bytes"
+import (
+	"bytes"
+	"math"
+	"math/bits"
+)
 
 // Cio returns the first index of "cio" in data, or -1.
 func Cio(data []byte) int {
@@ -58,7 +62,8 @@ type Patterns struct {
 	by [3][256]uint32
 	// tabs are the Teddy tables: for each of the three bytes, the bucket
 	// bits of each low nibble, then of each high nibble (16 bytes, twice).
-	// Patterns sharing their last two bytes share a bucket.
+	// The first two bytes filter; the third confirms, in the few 64-byte
+	// blocks the filter passes.
 	tabs  [6][32]byte
 	teddy bool
 }
@@ -66,9 +71,11 @@ type Patterns struct {
 // NewPatterns prepares three-byte patterns (at most 32).
 func NewPatterns(pats ...[3]byte) *Patterns {
 	p := &Patterns{pats: pats}
+	ascii := true
 	for j, pat := range pats {
 		for k, c := range pat {
 			p.by[k][c] |= 1 << j
+			ascii = ascii && c < 0x80
 		}
 		p.head[pat[0]] = true
 		for _, c := range pat {
@@ -77,25 +84,67 @@ func NewPatterns(pats ...[3]byte) *Patterns {
 			}
 		}
 	}
-	// Buckets: patterns ending alike together, at most 8 (beyond that,
-	// buckets are shared: more candidates, all verified).
-	bucket := map[[2]byte]int{}
-	for _, pat := range pats {
-		tail := [2]byte{pat[1], pat[2]}
-		b, ok := bucket[tail]
-		if !ok {
-			b = len(bucket) % 8
-			bucket[tail] = b
-		}
-		for k, c := range pat {
-			for lane := 0; lane < 32; lane += 16 {
-				p.tabs[2*k][lane+int(c&15)] |= 1 << b
-				p.tabs[2*k+1][lane+int(c>>4)] |= 1 << b
+	for b, group := range buckets(pats) {
+		for _, pat := range group {
+			for k, c := range pat {
+				for lane := 0; lane < 32; lane += 16 {
+					p.tabs[2*k][lane+int(c&15)] |= 1 << b
+					p.tabs[2*k+1][lane+int(c>>4)] |= 1 << b
+				}
 			}
 		}
 	}
-	p.teddy = len(pats) > 1
+	// The kernel looks low nibbles up unmasked: a byte >= 0x80 finds
+	// nothing, which is right only when no pattern has one.
+	p.teddy = len(pats) > 1 && ascii
 	return p
+}
+
+// buckets groups patterns by their first two bytes (Teddy's filter), at
+// most 8 groups. Beyond 8, it merges the two groups whose nibbles admit
+// the fewest byte pairs that are neither's: x6 and X6 (0x78, 0x58) admit
+// only themselves; c and j (0x63, 0x6a) with i and a would admit "ca".
+func buckets(pats [][3]byte) [][][3]byte {
+	var groups [][][3]byte
+	index := map[[2]byte]int{}
+	for _, pat := range pats {
+		head := [2]byte{pat[0], pat[1]}
+		g, ok := index[head]
+		if !ok {
+			g = len(groups)
+			index[head] = g
+			groups = append(groups, nil)
+		}
+		groups[g] = append(groups[g], pat)
+	}
+	admits := func(group [][3]byte) int {
+		var nib [4]uint16
+		for _, pat := range group {
+			for k := range 2 {
+				nib[2*k] |= 1 << (pat[k] & 15)
+				nib[2*k+1] |= 1 << (pat[k] >> 4)
+			}
+		}
+		n := 1
+		for _, m := range nib {
+			n *= bits.OnesCount16(m)
+		}
+		return n
+	}
+	for len(groups) > 8 {
+		bi, bj, best := 0, 1, math.MaxInt
+		for i := range groups {
+			for j := i + 1; j < len(groups); j++ {
+				merged := append(append([][3]byte{}, groups[i]...), groups[j]...)
+				if cost := admits(merged) - admits(groups[i]) - admits(groups[j]); cost < best {
+					bi, bj, best = i, j, cost
+				}
+			}
+		}
+		groups[bi] = append(groups[bi], groups[bj]...)
+		groups = append(groups[:bj], groups[bj+1:]...)
+	}
+	return groups
 }
 
 // Index3 returns the first index where one of the patterns occurs, or -1.

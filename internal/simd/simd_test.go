@@ -2,6 +2,7 @@ package simd
 
 import (
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/cratesguard/cratesguard/internal/benchcorpus"
@@ -42,10 +43,25 @@ func TestSearchesAgreeWithNaive(t *testing.T) {
 	each(t, func(t *testing.T) {
 		r := rand.New(rand.NewPCG(5, 6))
 		pats := NewPatterns([3]byte{'c', 'i', 'o'}, [3]byte{'0', '6', '3'}, [3]byte{'Y', '2', 'l'})
+		// Nine patterns with nine different first pairs: two buckets merge.
+		nine := []string{"cio", "063", "x63", "X63", "%63", "#99", "Y2l", "Npb", "jaW"}
+		var ninePats [][3]byte
+		for _, p := range nine {
+			ninePats = append(ninePats, [3]byte{p[0], p[1], p[2]})
+		}
+		many := NewPatterns(ninePats...)
+		// A pattern beyond ASCII: the vector search is not used for it.
+		high := NewPatterns([3]byte{'c', 'i', 'o'}, [3]byte{0xc3, 0xa9, 'o'})
+		if high.teddy || !many.teddy {
+			t.Fatalf("teddy: %v for a pattern beyond ASCII, %v for nine ASCII ones", high.teddy, many.teddy)
+		}
 		for n := 0; n < 400; n++ {
-			data := randomText(r, n, "cio063Y2ljsapnRL\"'`?#)=.( ")
+			data := randomText(r, n, "cio063Y2ljsapnRLxX%#9NpbaW\"'`?#)=.( ")
 			if n%5 == 0 && n > 0 { // now and then a byte beyond ASCII, anywhere
 				data[r.IntN(n)] = byte(0x80 + r.IntN(0x80))
+			}
+			if n%7 == 0 && n > 3 {
+				copy(data[r.IntN(n-2):], "\xc3\xa9o")
 			}
 			for from := 0; from <= len(data); from += 1 + n/7 {
 				d := data[from:]
@@ -57,6 +73,15 @@ func TestSearchesAgreeWithNaive(t *testing.T) {
 					return s == "cio" || s == "063" || s == "Y2l"
 				}); got != want {
 					t.Fatalf("Index3: len %d: %d, want %d", len(d), got, want)
+				}
+				if got, want := many.Index3(d), naive(d, func(i int) bool { return slices.Contains(nine, string(d[i:i+3])) }); got != want {
+					t.Fatalf("Index3 (nine): len %d: %d, want %d", len(d), got, want)
+				}
+				if got, want := high.Index3(d), naive(d, func(i int) bool {
+					s := string(d[i : i+3])
+					return s == "cio" || s == "\xc3\xa9o"
+				}); got != want {
+					t.Fatalf("Index3 (beyond ASCII): len %d: %d, want %d", len(d), got, want)
 				}
 				wantHigh := -1
 				for i, c := range d {
