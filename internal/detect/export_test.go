@@ -20,3 +20,6 @@ func Use(impl string) func() {
 	simd.AVX2 = impl == "avx2"
 	return func() { simd.AVX2 = old }
 }
+
+// LastNewline exposes lastNewline to the external tests.
+var LastNewline = lastNewline
