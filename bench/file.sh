@@ -11,7 +11,8 @@ cd "$(dirname "$0")/.."
 command -v rg >/dev/null || { echo "bench/file.sh needs ripgrep (Debian: apt-get install ripgrep)" >&2; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-go build -o "$tmp/cratesguard" ./cmd/cratesguard
+# the binary as it ships (Dockerfile, release): static, no cgo
+CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$tmp/cratesguard" ./cmd/cratesguard
 go build -o "$tmp/proctime" ./bench/proctime
 planted=$(go run ./bench/filecorpus -o "$tmp/big.js" -size "${SIZE:-283115520}")
 cat "$tmp/big.js" > /dev/null # into the page cache
