@@ -137,6 +137,11 @@ type Finding struct {
 	// place the token was seen.
 	Locations   []Location `json:"locations"`
 	Occurrences int        `json:"occurrences"`
+	// While collecting: the kept places' keys (parallel to Locations), the
+	// set of them, and the index of the last in PlaceOrder.
+	keys  []placeKey
+	kept  map[placeKey]bool
+	worst int
 }
 
 // Level is the SARIF level of a finding: error unless it is a placeholder,
@@ -244,6 +249,15 @@ type Collector struct {
 	// overflow counts matches of tokens past Limits.Findings.
 	overflow int
 	tokens   int // distinct real tokens
+	// The stable path of the place last added, for the next (a token
+	// repeated in one file is a place per occurrence, all in one target).
+	lastPlace stableOf
+}
+
+type stableOf struct {
+	target        string
+	isURL, inRepo bool
+	stable        string
 }
 
 // NewCollector returns an empty collector with the default limits.
@@ -280,28 +294,38 @@ func (c *Collector) Add(m detect.Match, loc Location) {
 			c.tokens++
 		}
 	}
-	f.addPlace(loc, c.lim.Locations)
+	if lp := c.lastPlace; lp.target != loc.Target || lp.isURL != loc.IsURL || lp.inRepo != loc.InRepo {
+		c.lastPlace = stableOf{loc.Target, loc.IsURL, loc.InRepo, StablePath(loc)}
+	}
+	f.addPlace(loc, keyOf(loc, c.lastPlace.stable), c.lim.Locations)
 }
 
-// addPlace keeps loc if it is among the first n places in PlaceOrder. A
-// place seen twice (a retried body) counts once.
-func (f *Finding) addPlace(loc Location, n int) {
-	worst := -1
-	for i, l := range f.Locations {
-		c := PlaceOrder(loc, l)
-		if c == 0 {
-			return
-		}
-		if worst < 0 || PlaceOrder(l, f.Locations[worst]) > 0 {
-			worst = i
-		}
+// addPlace keeps loc (whose key is k) if it is among the first n places
+// in PlaceOrder. A place seen twice (a retried body) counts once. It
+// costs a map lookup and a comparison with the last kept place: a token
+// repeated a million times in one file is a million calls.
+func (f *Finding) addPlace(loc Location, k placeKey, n int) {
+	if f.kept[k] {
+		return
 	}
 	f.Occurrences++
 	switch {
 	case len(f.Locations) < n:
-		f.Locations = append(f.Locations, loc)
-	case PlaceOrder(loc, f.Locations[worst]) < 0:
-		f.Locations[worst] = loc
+		if f.kept == nil {
+			f.kept = map[placeKey]bool{}
+		}
+		f.Locations, f.keys, f.kept[k] = append(f.Locations, loc), append(f.keys, k), true
+		if len(f.keys) == 1 || k.order(f.keys[f.worst]) > 0 {
+			f.worst = len(f.keys) - 1
+		}
+	case n > 0 && k.order(f.keys[f.worst]) < 0:
+		delete(f.kept, f.keys[f.worst])
+		f.Locations[f.worst], f.keys[f.worst], f.kept[k] = loc, k, true
+		for i := range f.keys {
+			if f.keys[i].order(f.keys[f.worst]) > 0 {
+				f.worst = i
+			}
+		}
 	}
 }
 
@@ -342,7 +366,8 @@ func (c *Collector) Report() *Report {
 	defer c.mu.Unlock()
 	r := &Report{Started: c.started, Finished: time.Now(), Warnings: slices.Clone(c.warnings), Counts: maps.Clone(c.counts)}
 	for _, f := range c.byKey {
-		slices.SortFunc(f.Locations, PlaceOrder)
+		sortPlaces(f.Locations, f.keys)
+		f.keys, f.kept = nil, nil // done collecting: places may change now (locate)
 		r.Findings = append(r.Findings, f)
 	}
 	SortFindings(r.Findings)
@@ -369,8 +394,12 @@ func (c *Collector) Report() *Report {
 // SortFindings puts real tokens before placeholders, then orders them by
 // their primary place.
 func SortFindings(fs []*Finding) {
+	keys := make(map[*Finding]placeKey, len(fs)) // each primary place's key, made once
+	for _, f := range fs {
+		keys[f] = keyOf(f.Locations[0], StablePath(f.Locations[0]))
+	}
 	slices.SortFunc(fs, func(a, b *Finding) int {
-		return cmp.Or(boolCmp(a.Placeholder, b.Placeholder), PlaceOrder(a.Locations[0], b.Locations[0]),
+		return cmp.Or(boolCmp(a.Placeholder, b.Placeholder), keys[a].order(keys[b]),
 			cmp.Compare(a.Rule, b.Rule), cmp.Compare(a.SHA256, b.SHA256))
 	})
 }
@@ -393,10 +422,48 @@ func boolCmp(a, b bool) int {
 // (assets/index-[hash].js), so the next release's renamed bundle still
 // comes first; then line, column and the rest.
 func PlaceOrder(a, b Location) int {
-	return cmp.Or(cmp.Compare(placeRank(a), placeRank(b)), cmp.Compare(StablePath(a), StablePath(b)),
-		cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column),
-		cmp.Compare(a.Part, b.Part), cmp.Compare(a.Encoding, b.Encoding),
-		cmp.Compare(a.Target, b.Target), cmp.Compare(a.Offset, b.Offset))
+	return keyOf(a, StablePath(a)).order(keyOf(b, StablePath(b)))
+}
+
+// placeKey is what PlaceOrder compares of a place, its stable path made
+// once: sorting and keeping places compare keys, not paths made anew.
+type placeKey struct {
+	rank                   int
+	stable                 string
+	line, column           int
+	part, encoding, target string
+	offset                 int64
+}
+
+func keyOf(l Location, stable string) placeKey {
+	return placeKey{placeRank(l), stable, l.Line, l.Column, l.Part, l.Encoding, l.Target, l.Offset}
+}
+
+func (a placeKey) order(b placeKey) int {
+	return cmp.Or(cmp.Compare(a.rank, b.rank), cmp.Compare(a.stable, b.stable),
+		cmp.Compare(a.line, b.line), cmp.Compare(a.column, b.column),
+		cmp.Compare(a.part, b.part), cmp.Compare(a.encoding, b.encoding),
+		cmp.Compare(a.target, b.target), cmp.Compare(a.offset, b.offset))
+}
+
+// sortPlaces sorts ls in PlaceOrder, keys being their keys (or nil).
+func sortPlaces(ls []Location, keys []placeKey) {
+	if len(keys) != len(ls) {
+		keys = make([]placeKey, len(ls))
+		for i, l := range ls {
+			keys[i] = keyOf(l, StablePath(l))
+		}
+	}
+	idx := make([]int, len(ls))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(i, j int) int { return keys[i].order(keys[j]) })
+	sorted := make([]Location, len(ls))
+	for i, j := range idx {
+		sorted[i] = ls[j]
+	}
+	copy(ls, sorted)
 }
 
 func placeRank(l Location) int {
