@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bufio"
 	"cmp"
 	"fmt"
 	"io"
@@ -22,7 +23,8 @@ const placesShown = 5
 // when under it. Every piece of outside text goes through safe.Fprintf.
 func Text(w io.Writer, r *findings.Report, policy findings.FailOn, root string) error {
 	s := Summarize(r, policy)
-	bw := &errWriter{w: w}
+	buf := bufio.NewWriterSize(w, 64<<10) // many lines a write: w may be a guarded terminal
+	bw := &errWriter{w: buf}
 	safe.Fprintf(bw, "%s\n", safe.Trusted(Headline(s)))
 	for _, n := range r.Info {
 		safe.Fprintf(bw, "%s\n", n)
@@ -57,7 +59,10 @@ func Text(w io.Writer, r *findings.Report, policy findings.FailOn, root string) 
 		otherPlaces(bw, r, root)
 	}
 	problems(bw, r, s, root)
-	return bw.err
+	if bw.err != nil {
+		return bw.err
+	}
+	return buf.Flush()
 }
 
 // Headline is the first line of every report: what was found, in what.

@@ -39,17 +39,23 @@ func (o *Out) Write(p []byte) (int, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.buf = append(o.buf, p...)
+	// The lines this write completes go out in one write of their own
+	// (a report of many lines is one system call, not one a line).
+	var out strings.Builder
 	for {
 		i := bytes.IndexAny(o.buf, "\r\n")
 		if i < 0 {
 			break
 		}
-		o.emit(string(o.buf[:i]), o.buf[i])
+		out.WriteString(o.guard(string(o.buf[:i]), o.buf[i]))
 		o.buf = o.buf[i+1:]
 	}
 	if len(o.buf) > maxPending {
-		o.emit(string(o.buf), 0)
+		out.WriteString(o.guard(string(o.buf), 0))
 		o.buf = o.buf[:0]
+	}
+	if out.Len() > 0 {
+		o.write(out.String())
 	}
 	if o.err != nil {
 		return 0, o.err
@@ -58,7 +64,11 @@ func (o *Out) Write(p []byte) (int, error) {
 }
 
 // emit writes one line (without its end, which is end, or 0 for none).
-func (o *Out) emit(line string, end byte) {
+func (o *Out) emit(line string, end byte) { o.write(o.guard(line, end)) }
+
+// guard makes one line (without its end, which is end, or 0 for none) safe
+// to write.
+func (o *Out) guard(line string, end byte) string {
 	line = Redact(line)
 	if t := strings.TrimLeft(line, " \t"); strings.HasPrefix(t, "::") {
 		k := len(line) - len(t)
@@ -67,7 +77,7 @@ func (o *Out) emit(line string, end byte) {
 	if end != 0 {
 		line += string(end)
 	}
-	o.write(line)
+	return line
 }
 
 func (o *Out) write(s string) {
