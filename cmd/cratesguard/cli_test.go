@@ -245,6 +245,16 @@ func TestProgressInCILogs(t *testing.T) {
 	if !strings.Contains(r.stderr, "of 7 URLs and files, 1 token, ") {
 		t.Errorf("no progress line in a long run whose stderr is no terminal:\n%s", r.stderr)
 	}
+	// Before anything ends, the line counts what is queued (it once said
+	// "0 of 0" through a whole large file).
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(350 * time.Millisecond)
+	}))
+	defer slow.Close()
+	r = cli(t, "scan", "--concurrency", "1", slow.URL+"/big.js")
+	if !strings.Contains(r.stderr, "scanned 0 of 1 URLs and files, 0 tokens, ") || strings.Contains(r.stderr, " of 0 URLs") {
+		t.Errorf("the progress of a long first target does not count it:\n%s", r.stderr)
+	}
 	progressEvery = time.Hour
 	r = cli(t, "scan", "--concurrency", "8", srv.URL+"/")
 	if strings.Contains(r.stderr, "scanned ") {

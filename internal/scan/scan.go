@@ -38,7 +38,8 @@ type Progress struct {
 
 // Options are what the front ends may add beyond the configuration.
 type Options struct {
-	// Progress, if set, is called after each target or discovered URL ends.
+	// Progress, if set, is called once the start targets are queued, then
+	// after each target or discovered URL ends.
 	Progress func(Progress)
 	// Transport overrides the HTTP transport (tests).
 	Transport http.RoundTripper
@@ -73,6 +74,9 @@ func Run(ctx context.Context, cfg config.Config, opts Options) *findings.Report 
 		e.startBrowser(ctx)
 	}
 	e.seed()
+	if opts.Progress != nil { // the start targets are known before any ends
+		opts.Progress(Progress{Total: e.pending})
+	}
 	var wg sync.WaitGroup
 	for w := 0; w < cfg.Concurrency; w++ {
 		wg.Add(1)
