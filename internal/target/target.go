@@ -9,6 +9,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/cratesguard/cratesguard/internal/safe"
 	"github.com/cratesguard/cratesguard/internal/textfile"
@@ -53,9 +54,13 @@ func (t Target) String() string {
 // CratePrefix starts a crate target.
 const CratePrefix = "crate:"
 
+// Compiled when a crate target is first read: every run would pay for it
+// at start-up, most never use it.
 var (
-	crateName    = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]{0,63}$`)
-	crateVersion = regexp.MustCompile(`^[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$`)
+	crateName    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]{0,63}$`) })
+	crateVersion = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$`)
+	})
 )
 
 // ParseCrate reads crate:NAME or crate:NAME@VERSION.
@@ -63,9 +68,9 @@ func ParseCrate(s string) (Target, error) {
 	spec := strings.TrimPrefix(s, CratePrefix)
 	name, version, _ := strings.Cut(spec, "@")
 	switch {
-	case !crateName.MatchString(name):
+	case !crateName().MatchString(name):
 		return Target{}, &Error{s, "not a crate name (a letter, then up to 63 letters, digits, - or _): write crate:NAME or crate:NAME@VERSION"}
-	case strings.Contains(spec, "@") && !crateVersion.MatchString(version):
+	case strings.Contains(spec, "@") && !crateVersion().MatchString(version):
 		return Target{}, &Error{s, "not a version (MAJOR.MINOR.PATCH, with an optional -pre and +build)"}
 	}
 	return Target{Raw: s, Crate: name, Version: version}, nil
