@@ -159,8 +159,9 @@ func redactTokens(s string) string {
 	last := 0
 	for i := 0; i < len(s); {
 		// Every byte is a possible start, even inside a %XX (whose hex
-		// digit C would read as the start of "Cio…" to a person).
-		if c, _ := unit(s, i); lower(c) == 'c' || lower(s[i]) == 'c' {
+		// digit C would read as the start of "Cio…" to a person): a c, a C,
+		// or a % (matchToken decodes it).
+		if c := s[i]; c == 'c' || c == 'C' || c == '%' {
 			if end, red, ok := matchToken(s, i); ok {
 				b.WriteString(s[last:i])
 				b.WriteString(red)
