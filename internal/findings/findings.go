@@ -365,12 +365,13 @@ func (c *Collector) Report() *Report {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	r := &Report{Started: c.started, Finished: time.Now(), Warnings: slices.Clone(c.warnings), Counts: maps.Clone(c.counts)}
+	primary := make(map[*Finding]placeKey, len(c.byKey))
 	for _, f := range c.byKey {
-		sortPlaces(f.Locations, f.keys)
+		primary[f] = sortPlaces(f.Locations, f.keys)
 		f.keys, f.kept = nil, nil // done collecting: places may change now (locate)
 		r.Findings = append(r.Findings, f)
 	}
-	SortFindings(r.Findings)
+	sortFindings(r.Findings, primary)
 	if c.overflow > 0 {
 		r.Warnings = append(r.Warnings, fmt.Sprintf("more than %d distinct tokens: %d further matches were not recorded (GitHub takes %d results per run)",
 			c.lim.Findings, c.overflow, c.lim.Findings))
@@ -398,6 +399,12 @@ func SortFindings(fs []*Finding) {
 	for _, f := range fs {
 		keys[f] = keyOf(f.Locations[0], StablePath(f.Locations[0]))
 	}
+	sortFindings(fs, keys)
+}
+
+// sortFindings is SortFindings with the key of each finding's primary
+// place.
+func sortFindings(fs []*Finding, keys map[*Finding]placeKey) {
 	slices.SortFunc(fs, func(a, b *Finding) int {
 		return cmp.Or(boolCmp(a.Placeholder, b.Placeholder), keys[a].order(keys[b]),
 			cmp.Compare(a.Rule, b.Rule), cmp.Compare(a.SHA256, b.SHA256))
@@ -446,8 +453,12 @@ func (a placeKey) order(b placeKey) int {
 		cmp.Compare(a.target, b.target), cmp.Compare(a.offset, b.offset))
 }
 
-// sortPlaces sorts ls in PlaceOrder, keys being their keys (or nil).
-func sortPlaces(ls []Location, keys []placeKey) {
+// sortPlaces sorts ls in PlaceOrder, keys being their keys (or nil), and
+// returns the first one's key.
+func sortPlaces(ls []Location, keys []placeKey) placeKey {
+	if len(ls) == 0 {
+		return placeKey{}
+	}
 	if len(keys) != len(ls) {
 		keys = make([]placeKey, len(ls))
 		for i, l := range ls {
@@ -464,6 +475,7 @@ func sortPlaces(ls []Location, keys []placeKey) {
 		sorted[i] = ls[j]
 	}
 	copy(ls, sorted)
+	return keys[idx[0]]
 }
 
 func placeRank(l Location) int {
