@@ -47,17 +47,23 @@ func stream(w io.Writer, unit string, n int) {
 }
 
 // randomTokens writes n distinct random API tokens, one a line.
-func randomTokens(w io.Writer, n int) {
+func randomTokens(w io.Writer, n int) { repeatedTokens(w, n, 1) }
+
+// repeatedTokens writes n distinct random API tokens, one a line, times
+// times over.
+func repeatedTokens(w io.Writer, n, times int) {
 	const alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-	r := rand.New(rand.NewPCG(1, 2))
 	bw := bufio.NewWriterSize(w, 64<<10)
 	line := []byte(tokentest.Prefix + strings.Repeat("x", 32) + "\n")
-	for range n {
-		for j := 3; j < 35; j++ {
-			line[j] = alnum[r.IntN(62)]
-		}
-		if _, err := bw.Write(line); err != nil {
-			return
+	for range times {
+		r := rand.New(rand.NewPCG(1, 2)) // the same n tokens each time
+		for range n {
+			for j := 3; j < 35; j++ {
+				line[j] = alnum[r.IntN(62)]
+			}
+			if _, err := bw.Write(line); err != nil {
+				return
+			}
 		}
 	}
 	bw.Flush()
@@ -92,6 +98,8 @@ func hostileMemoryServer(t *testing.T) *httptest.Server {
 			io.WriteString(w, `""],"mappings":""}`)
 		case p == "/tokens.js": // 1.8M distinct tokens
 			randomTokens(w, 1800000)
+		case p == "/places.js": // 5,000 tokens, 60 places each
+			repeatedTokens(w, 5000, 60)
 		case p == "/bundle.js":
 			io.WriteString(w, "const t='"+memToken+"';\n//# sourceMappingURL=bundle.js.map\n")
 		case p == "/bundle.js.map": // a 63 MB mappings string
@@ -198,6 +206,7 @@ func TestHostileMemoryIsBounded(t *testing.T) {
 		{"16M sources in a source map", []string{srv.URL + "/sources.js.map"}, "names passed over"},
 		{"21M empty sourcesContent strings", []string{srv.URL + "/contents.js.map"}, `"scanned": 1`},
 		{"1.8M distinct tokens in one body", []string{srv.URL + "/tokens.js"}, "more than 25000 distinct tokens"},
+		{"5,000 tokens at 60 places each", []string{srv.URL + "/places.js"}, "each keeps its first 10 places"},
 		{"--repo with a 63 MB mappings string", []string{"--repo", repo, srv.URL + "/bundle.js"}, "bundle.js.map"},
 		{"16 pages with a 63 MB attribute each", []string{"--concurrency", "16", srv.URL + "/attributes"}, "longer than 1024 KiB"},
 		{"a 1 GiB .tar.gz, --max-bytes 2GiB", []string{"--max-bytes", "2GiB", srv.URL + "/big.tar.gz"}, "big.tar.gz!/pkg/chunk127.js"},

@@ -231,11 +231,16 @@ type Report struct {
 type Limits struct {
 	Findings  int // distinct tokens
 	Locations int // places kept per token
-	Targets   int // targets listed one by one (all are counted)
+	// Places bounds the places kept across all tokens: with more than
+	// Places/Locations tokens, each keeps Places/tokens (at least one).
+	Places  int
+	Targets int // targets listed one by one (all are counted)
 }
 
-// DefaultLimits are the limits of a scan.
-var DefaultLimits = Limits{Findings: 25000, Locations: 100, Targets: 50000}
+// DefaultLimits are the limits of a scan: with 50,000 places kept across
+// tokens, a body of 5,000 tokens at 60 places each peaks at 75 MiB (25,000
+// tokens of 100 places each would be a GiB).
+var DefaultLimits = Limits{Findings: 25000, Locations: 100, Places: 50000, Targets: 50000}
 
 // Collector gathers matches and target outcomes from concurrent workers.
 type Collector struct {
@@ -249,6 +254,9 @@ type Collector struct {
 	// overflow counts matches of tokens past Limits.Findings.
 	overflow int
 	tokens   int // distinct real tokens
+	// perToken is how many places each token keeps now: Limits.Locations
+	// until the tokens are too many for Limits.Places, then fewer.
+	perToken int
 	// The stable path of the place last added, for the next (a token
 	// repeated in one file is a place per occurrence, all in one target).
 	lastPlace stableOf
@@ -265,7 +273,7 @@ func NewCollector() *Collector { return NewCollectorWith(DefaultLimits) }
 
 // NewCollectorWith returns an empty collector with the given limits.
 func NewCollectorWith(l Limits) *Collector {
-	return &Collector{lim: l, byKey: map[string]*Finding{}, counts: map[State]int{}, started: time.Now()}
+	return &Collector{lim: l, byKey: map[string]*Finding{}, counts: map[State]int{}, started: time.Now(), perToken: l.Locations}
 }
 
 // Add records a match seen at loc. Of a token's places, the Limits.Locations
@@ -293,11 +301,42 @@ func (c *Collector) Add(m detect.Match, loc Location) {
 		if !m.Placeholder {
 			c.tokens++
 		}
+		if c.lim.Places > 0 {
+			if k := max(1, min(c.lim.Locations, c.lim.Places/len(c.byKey))); k < c.perToken {
+				// Every token keeps its first k places: the same as if k
+				// had been the limit all along (a place among a token's
+				// first k is among its first in any subset it is in).
+				c.perToken = k
+				for _, g := range c.byKey {
+					g.trim(k)
+				}
+			}
+		}
 	}
 	if lp := c.lastPlace; lp.target != loc.Target || lp.isURL != loc.IsURL || lp.inRepo != loc.InRepo {
 		c.lastPlace = stableOf{loc.Target, loc.IsURL, loc.InRepo, StablePath(loc)}
 	}
-	f.addPlace(loc, keyOf(loc, c.lastPlace.stable), c.lim.Locations)
+	f.addPlace(loc, keyOf(loc, c.lastPlace.stable), c.perToken)
+}
+
+// trim keeps the first n of the places kept.
+func (f *Finding) trim(n int) {
+	if len(f.Locations) <= n {
+		return
+	}
+	idx := make([]int, len(f.keys))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(i, j int) int { return f.keys[i].order(f.keys[j]) })
+	locs, keys := make([]Location, n), make([]placeKey, n)
+	for i, j := range idx[:n] {
+		locs[i], keys[i] = f.Locations[j], f.keys[j]
+	}
+	for _, j := range idx[n:] {
+		delete(f.kept, f.keys[j])
+	}
+	f.Locations, f.keys, f.worst = locs, keys, n-1
 }
 
 // addPlace keeps loc (whose key is k) if it is among the first n places
@@ -372,6 +411,10 @@ func (c *Collector) Report() *Report {
 		r.Findings = append(r.Findings, f)
 	}
 	sortFindings(r.Findings, primary)
+	if c.perToken < c.lim.Locations {
+		r.Warnings = append(r.Warnings, fmt.Sprintf("%d distinct tokens: each keeps its first %d places in the reports (%d places are kept across all tokens); occurrences count every place",
+			len(c.byKey), c.perToken, c.lim.Places))
+	}
 	if c.overflow > 0 {
 		r.Warnings = append(r.Warnings, fmt.Sprintf("more than %d distinct tokens: %d further matches were not recorded (GitHub takes %d results per run)",
 			c.lim.Findings, c.overflow, c.lim.Findings))
