@@ -56,7 +56,7 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err := report.Text(stdout, rep, cfg.FailOn, ""); err != nil {
 		safe.Fprintf(stderr, "cratesguard: %s\n", err)
 	}
-	err = report.WriteSARIF(demoSARIF, rep, report.SARIFOptions{Category: "cratesguard-demo", Root: cfg.Root})
+	_, err = report.WriteSARIF(demoSARIF, rep, report.SARIFOptions{Category: "cratesguard-demo", Root: cfg.Root})
 	if err != nil {
 		safe.Fprintf(stderr, "cratesguard: %s\n", err)
 		return 1

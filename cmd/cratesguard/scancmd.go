@@ -317,8 +317,9 @@ func execute(ctx context.Context, cfg config.Config, out output, stdout, stderr 
 		code = sig.code
 	}
 	var writeErr error
+	var cut report.SARIFCut
 	if out.sarif != "" {
-		writeErr = report.WriteSARIF(out.sarif, rep, report.SARIFOptions{Category: out.category, Root: cfg.Root})
+		cut, writeErr = report.WriteSARIF(out.sarif, rep, report.SARIFOptions{Category: out.category, Root: cfg.Root})
 	}
 	var err error
 	if out.format == "json" {
@@ -341,6 +342,9 @@ func execute(ctx context.Context, cfg config.Config, out output, stdout, stderr 
 		}
 	case out.sarif != "":
 		safe.Fprintf(stderr, "cratesguard: SARIF report written to %s\n", out.sarif)
+		if cut.Cut() {
+			safe.Fprintf(stderr, "cratesguard: %s\n", safe.Trusted(cut.Describe()))
+		}
 	}
 	return code
 }

@@ -87,12 +87,16 @@ func run(ctx context.Context, a *githubactions.Action, in *inputs, env Env) (int
 	// The SARIF goes first: the upload step runs even when this one fails.
 	// Inside the workspace (readConfig made sure): its directory may be made.
 	err = os.MkdirAll(filepath.Dir(st.sarifPath), 0o755)
+	var cut report.SARIFCut
 	if err == nil {
-		err = report.WriteSARIF(st.sarifPath, rep, report.SARIFOptions{Category: cfg.Category, Root: cfg.Root})
+		cut, err = report.WriteSARIF(st.sarifPath, rep, report.SARIFOptions{Category: cfg.Category, Root: cfg.Root})
 	}
 	if err != nil {
 		r.errorf("cratesguard: %s", err)
 		code = findings.ExitUsage
+	}
+	if cut.Cut() {
+		r.command("warning", nil, "cratesguard: %s", safe.Trusted(cut.Describe()))
 	}
 
 	r.command("group", nil, "cratesguard: findings")

@@ -3,6 +3,8 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -223,7 +225,7 @@ func TestStreamedSARIFIsTheLog(t *testing.T) {
 	}
 	whole, _ := EncodeSARIF(log)
 	var streamed bytes.Buffer
-	if err := EncodeSARIFTo(&streamed, rep, opts); err != nil {
+	if _, err := EncodeSARIFTo(&streamed, rep, opts); err != nil {
 		t.Fatal(err)
 	}
 	var a, b any
@@ -237,5 +239,91 @@ func TestStreamedSARIFIsTheLog(t *testing.T) {
 	jb, _ := json.Marshal(b)
 	if !bytes.Equal(ja, jb) {
 		t.Errorf("streamed and whole SARIF differ:\n%s\n---\n%s", whole, streamed.String())
+	}
+}
+
+// TestSARIFStaysUnderGitHubsSize: past the compressed budgets, results
+// lose their related locations, then the rest are left out; the file says
+// so, the whole log and the streamed one agree, and nothing is cut when
+// the report fits.
+func TestSARIFStaysUnderGitHubsSize(t *testing.T) {
+	rep, _ := sampleReport(t)
+	for _, f := range rep.Findings {
+		for i := range 20 {
+			f.Locations = append(f.Locations, findings.Location{Target: fmt.Sprintf("https://example.com/extra-%d.js", i), IsURL: true, Line: i + 1})
+		}
+	}
+	opts := SARIFOptions{Category: "c"}
+	var whole bytes.Buffer
+	cut, err := EncodeSARIFTo(&whole, rep, opts)
+	if err != nil || cut.Cut() || cut.Results != len(rep.Findings) {
+		t.Fatalf("a small report was cut: %+v, %v", cut, err)
+	}
+	defer func(r, s int64) { relatedBudget, resultsBudget = r, s }(relatedBudget, resultsBudget)
+	for _, c := range []struct {
+		related, results int64
+		want             func(SARIFCut) bool
+	}{
+		{1, 1 << 30, func(c SARIFCut) bool { return c.Results == c.Total && c.Related < c.Results }},
+		{1, 1, func(c SARIFCut) bool { return c.Results < c.Total }},
+	} {
+		relatedBudget, resultsBudget = c.related, c.results
+		var streamed bytes.Buffer
+		cut, err := EncodeSARIFTo(&streamed, rep, opts)
+		if err != nil || !c.want(cut) {
+			t.Fatalf("budgets %d/%d: cut %+v, %v", c.related, c.results, cut, err)
+		}
+		var doc struct {
+			Runs []struct {
+				Results []struct {
+					RelatedLocations []any
+				}
+				Invocations []struct {
+					ToolExecutionNotifications []struct {
+						Level   string
+						Message struct{ Text string }
+					}
+				}
+			}
+		}
+		if err := json.Unmarshal(streamed.Bytes(), &doc); err != nil {
+			t.Fatal(err)
+		}
+		run := doc.Runs[0]
+		if len(run.Results) != cut.Results {
+			t.Errorf("budgets %d/%d: %d results written, the cut says %d", c.related, c.results, len(run.Results), cut.Results)
+		}
+		for i, r := range run.Results {
+			if (len(r.RelatedLocations) > 0) != (i < cut.Related) {
+				t.Errorf("result %d: %d related locations, cut %+v", i, len(r.RelatedLocations), cut)
+			}
+		}
+		said := false
+		for _, n := range run.Invocations[0].ToolExecutionNotifications {
+			said = said || strings.Contains(n.Message.Text, "under GitHub's 10 MB")
+		}
+		if !said {
+			t.Errorf("budgets %d/%d: the cut is not said in the file", c.related, c.results)
+		}
+		// Written to a file, it is first written whole, found over the
+		// budget, and written again, cut: the same bytes.
+		path := filepath.Join(t.TempDir(), "r.sarif")
+		wcut, err := WriteSARIF(path, rep, opts)
+		if b, _ := os.ReadFile(path); err != nil || wcut != cut || !bytes.Equal(b, streamed.Bytes()) {
+			t.Errorf("budgets %d/%d: WriteSARIF cut %+v (%v), EncodeSARIFTo %+v; same bytes: %v", c.related, c.results, wcut, err, cut, bytes.Equal(b, streamed.Bytes()))
+		}
+		log, err := SARIF(rep, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, _ := EncodeSARIF(log)
+		var a, b any
+		json.Unmarshal(w, &a)
+		json.Unmarshal(streamed.Bytes(), &b)
+		ja, _ := json.Marshal(a)
+		jb, _ := json.Marshal(b)
+		if !bytes.Equal(ja, jb) {
+			t.Errorf("budgets %d/%d: streamed and whole SARIF differ", c.related, c.results)
+		}
 	}
 }

@@ -10,9 +10,11 @@ import (
 	"bufio"
 	"bytes"
 	"cmp"
+	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -46,12 +48,16 @@ const (
 // SARIF builds the SARIF log of a report, results and all. Writing a
 // report uses WriteSARIF, which streams the results instead.
 func SARIF(r *findings.Report, opts SARIFOptions) (*sarif.Report, error) {
-	log, run, err := skeleton(r, opts)
+	cut, err := planSARIF(r, opts)
 	if err != nil {
 		return nil, err
 	}
-	for _, f := range r.Findings {
-		res, err := result(f, opts)
+	log, run, err := skeleton(r, opts, cut)
+	if err != nil {
+		return nil, err
+	}
+	for i, f := range r.Findings[:cut.Results] {
+		res, err := result(f, opts, i < cut.Related)
 		if err != nil {
 			return nil, err
 		}
@@ -60,9 +66,82 @@ func SARIF(r *findings.Report, opts SARIFOptions) (*sarif.Report, error) {
 	return log, nil
 }
 
+// GitHub rejects a SARIF file whose gzip'd size is over 10 MB, and every
+// alert in it with it. planSARIF sizes the results, compressed, before any
+// is written: past relatedBudget compressed bytes, results carry no related
+// locations; past resultsBudget, the rest are left out. Both are said in the
+// file and to the caller. (Variables for tests.)
+var (
+	relatedBudget int64 = 6 << 20
+	resultsBudget int64 = 8 << 20
+)
+
+// SARIFCut is what a SARIF file holds of a report's findings.
+type SARIFCut struct {
+	Total   int // findings
+	Results int // the first Results are written
+	Related int // the first Related of them with their related locations
+}
+
+// Cut says whether anything was left out.
+func (c SARIFCut) Cut() bool { return c.Results < c.Total || c.Related < c.Results }
+
+// Describe says what was left out, for a log or a terminal.
+func (c SARIFCut) Describe() string {
+	var parts []string
+	if c.Results < c.Total {
+		parts = append(parts, fmt.Sprintf("%d of its %d results were left out", c.Total-c.Results, c.Total))
+	}
+	if c.Related < c.Results {
+		parts = append(parts, fmt.Sprintf("results %d to %d list only their primary place", c.Related+1, c.Results))
+	}
+	return "the SARIF report " + strings.Join(parts, " and ") +
+		" to stay under GitHub's 10 MB (gzip'd), over which the upload is rejected whole; --format json lists everything"
+}
+
+type countWriter struct{ n int64 }
+
+func (c *countWriter) Write(p []byte) (int, error) { c.n += int64(len(p)); return len(p), nil }
+
+func planSARIF(r *findings.Report, opts SARIFOptions) (SARIFCut, error) {
+	cut := SARIFCut{Total: len(r.Findings), Results: len(r.Findings), Related: len(r.Findings)}
+	var n countWriter
+	// The fastest compression: it compresses less than upload-sarif's, so
+	// the size it counts is an upper bound.
+	zw, _ := gzip.NewWriterLevel(&n, gzip.BestSpeed)
+	log, _, err := skeleton(r, opts, SARIFCut{})
+	if err != nil {
+		return cut, err
+	}
+	if err := log.PrettyWrite(zw); err != nil {
+		return cut, err
+	}
+	for i, f := range r.Findings {
+		related := i < cut.Related
+		res, err := result(f, opts, related)
+		if err != nil {
+			return cut, err
+		}
+		item, err := json.MarshalIndent(res, "      ", "  ") // as written (indented in the run)
+		if err != nil {
+			return cut, err
+		}
+		zw.Write(item)
+		zw.Flush() // counted now, not when the compressor's window fills
+		switch {
+		case n.n > resultsBudget:
+			cut.Results, cut.Related = i, min(cut.Related, i)
+			return cut, nil
+		case related && n.n > relatedBudget:
+			cut.Related = i
+		}
+	}
+	return cut, nil
+}
+
 // skeleton builds the SARIF log without its results: tool, rules,
 // invocation, category.
-func skeleton(r *findings.Report, opts SARIFOptions) (*sarif.Report, *sarif.Run, error) {
+func skeleton(r *findings.Report, opts SARIFOptions, cut SARIFCut) (*sarif.Report, *sarif.Run, error) {
 	log, err := sarif.New(sarif.Version210)
 	if err != nil {
 		return nil, nil, err
@@ -89,7 +168,7 @@ func skeleton(r *findings.Report, opts SARIFOptions) (*sarif.Report, *sarif.Run,
 			WithDefaultConfiguration(sarif.NewReportingConfiguration().WithLevel(ru.Level)).
 			WithProperties(props)
 	}
-	run.AddInvocations(invocation(r))
+	run.AddInvocations(invocation(r, cut))
 	if opts.Category != "" {
 		id := opts.Category
 		if !strings.HasSuffix(id, "/") {
@@ -103,7 +182,7 @@ func skeleton(r *findings.Report, opts SARIFOptions) (*sarif.Report, *sarif.Run,
 }
 
 // result is one finding's SARIF result.
-func result(f *findings.Finding, opts SARIFOptions) (*sarif.Result, error) {
+func result(f *findings.Finding, opts SARIFOptions, related bool) (*sarif.Result, error) {
 	ru := RuleOf(f)
 	_, idx := RuleByID(ru.ID)
 	if idx < 0 {
@@ -134,7 +213,7 @@ func result(f *findings.Finding, opts SARIFOptions) (*sarif.Result, error) {
 	}
 	res.PropertyBag = sarif.PropertyBag{Properties: props}
 	for i, loc := range f.Locations[1:] {
-		if i == maxRelated {
+		if i == maxRelated || !related {
 			break
 		}
 		l := location(loc, opts.Root).WithId(i + 1)
@@ -147,7 +226,7 @@ func result(f *findings.Finding, opts SARIFOptions) (*sarif.Result, error) {
 // invocation says how the run went: success, when, and every target that
 // failed or was skipped (skipped discovered URLs up to maxSkippedNotes),
 // warnings, notes and ignored tokens as notifications.
-func invocation(r *findings.Report) *sarif.Invocation {
+func invocation(r *findings.Report, cut SARIFCut) *sarif.Invocation {
 	inv := sarif.NewInvocation().
 		WithExecutionSuccess(r.Complete() && r.Interrupted == "").
 		WithStartTimeUTC(r.Started).
@@ -161,6 +240,13 @@ func invocation(r *findings.Report) *sarif.Invocation {
 	}
 	if r.Interrupted != "" {
 		note("error", safe.SARIFf("interrupted (%s) after %d of %d URLs and files: the report covers those", safe.Trusted(r.Interrupted), r.Done(), r.Done()+r.Pending), nil)
+	}
+	if cut.Cut() {
+		level := "warning"
+		if cut.Results < cut.Total {
+			level = "error"
+		}
+		note(level, cut.Describe(), nil)
 	}
 	skippedNotes := 0
 	for _, t := range r.Targets {
@@ -423,13 +509,42 @@ func EncodeSARIF(log *sarif.Report) ([]byte, error) {
 // leaves no stale bytes). The results stream out one at a time, each
 // redacted by safe.JSON: 25,000 of them cost no more memory than one. The
 // directory must exist.
-func WriteSARIF(path string, r *findings.Report, opts SARIFOptions) error {
-	return writeAtomic(path, func(w io.Writer) error { return EncodeSARIFTo(w, r, opts) })
+func WriteSARIF(path string, r *findings.Report, opts SARIFOptions) (SARIFCut, error) {
+	// Most reports fit: they are written once, their compressed size
+	// watched. One that does not is sized result by result, then written
+	// again, cut.
+	n := len(r.Findings)
+	cut := SARIFCut{Total: n, Results: n, Related: n}
+	err := writeAtomic(path, func(w io.Writer) error { return encodeSARIF(w, r, opts, cut, true) })
+	if errors.Is(err, errOverBudget) {
+		if cut, err = planSARIF(r, opts); err == nil {
+			err = writeAtomic(path, func(w io.Writer) error { return encodeSARIF(w, r, opts, cut, false) })
+		}
+	}
+	return cut, err
 }
 
-// EncodeSARIFTo streams the report's SARIF to w.
-func EncodeSARIFTo(w io.Writer, r *findings.Report, opts SARIFOptions) error {
-	log, _, err := skeleton(r, opts)
+// EncodeSARIFTo streams the report's SARIF to w, cut to GitHub's size.
+func EncodeSARIFTo(w io.Writer, r *findings.Report, opts SARIFOptions) (SARIFCut, error) {
+	cut, err := planSARIF(r, opts)
+	if err != nil {
+		return cut, err
+	}
+	return cut, encodeSARIF(w, r, opts, cut, false)
+}
+
+var errOverBudget = errors.New("the SARIF report is over its size budget")
+
+// encodeSARIF writes the SARIF of the findings cut keeps. With watch, it
+// stops with errOverBudget once the compressed size passes relatedBudget.
+func encodeSARIF(w io.Writer, r *findings.Report, opts SARIFOptions, cut SARIFCut, watch bool) error {
+	var n countWriter
+	var zw *gzip.Writer
+	if watch {
+		zw, _ = gzip.NewWriterLevel(&n, gzip.BestSpeed)
+		w = io.MultiWriter(w, zw)
+	}
+	log, _, err := skeleton(r, opts, cut)
 	if err != nil {
 		return err
 	}
@@ -450,8 +565,8 @@ func EncodeSARIFTo(w io.Writer, r *findings.Report, opts SARIFOptions) error {
 	bw := bufio.NewWriter(w)
 	bw.Write(doc[:at])
 	bw.WriteString(`"results": [`)
-	for i, f := range r.Findings {
-		res, err := result(f, opts)
+	for i, f := range r.Findings[:cut.Results] {
+		res, err := result(f, opts, i < cut.Related)
 		if err != nil {
 			return err
 		}
@@ -464,13 +579,22 @@ func EncodeSARIFTo(w io.Writer, r *findings.Report, opts SARIFOptions) error {
 		}
 		bw.WriteString("\n" + indent + "  ")
 		bw.Write(safe.JSON(item))
+		if watch && n.n > relatedBudget {
+			return errOverBudget
+		}
 	}
-	if len(r.Findings) > 0 {
+	if cut.Results > 0 {
 		bw.WriteString("\n" + indent)
 	}
 	bw.WriteString("]")
 	bw.Write(doc[at+len(hole):])
-	return bw.Flush()
+	if err := bw.Flush(); err != nil || !watch {
+		return err
+	}
+	if zw.Close(); n.n > relatedBudget {
+		return errOverBudget
+	}
+	return nil
 }
 
 // writeAtomic writes path through a temp file in the same directory,
@@ -483,7 +607,7 @@ func writeAtomic(path string, write func(io.Writer) error) error {
 	defer os.Remove(tmp.Name())
 	if err := write(tmp); err != nil {
 		tmp.Close()
-		return fmt.Errorf("writing %s: %v", path, err)
+		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("writing %s: %v", path, err)
