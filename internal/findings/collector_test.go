@@ -16,6 +16,17 @@ import (
 // (the same set whatever order the places arrive in), the occurrences
 // count every place, and the report says the places were capped.
 func TestPlacesWithinTheBudget(t *testing.T) {
+	// Shares of 2 and of 20 places: kept in a list, and past keptSet in a
+	// set too.
+	t.Run("2 places", func(t *testing.T) {
+		testPlacesWithinTheBudget(t, Limits{Findings: 100, Locations: 10, Places: 50, Targets: 10}, 2)
+	})
+	t.Run("20 places", func(t *testing.T) {
+		testPlacesWithinTheBudget(t, Limits{Findings: 100, Locations: 40, Places: 400, Targets: 10}, 20)
+	})
+}
+
+func testPlacesWithinTheBudget(t *testing.T, lim Limits, share int) {
 	const tokens, places = 20, 30
 	src := tokentest.New(7)
 	type add struct {
@@ -34,7 +45,7 @@ func TestPlacesWithinTheBudget(t *testing.T) {
 	for order := range 3 {
 		r := rand.New(rand.NewPCG(uint64(order), 1))
 		r.Shuffle(len(adds), func(i, j int) { adds[i], adds[j] = adds[j], adds[i] })
-		c := NewCollectorWith(Limits{Findings: 100, Locations: 10, Places: 50, Targets: 10})
+		c := NewCollectorWith(lim)
 		for _, a := range adds {
 			c.Add(a.m, a.loc)
 		}
@@ -43,7 +54,7 @@ func TestPlacesWithinTheBudget(t *testing.T) {
 			t.Fatalf("%d findings, want %d", len(rep.Findings), tokens)
 		}
 		for _, f := range rep.Findings {
-			// The first 50/20 = 2 of the token's 30 places.
+			// The first Places/20 of the token's 30 places.
 			var all []Location
 			for _, a := range adds {
 				if a.m.Token == f.Token.Reveal() {
@@ -53,11 +64,11 @@ func TestPlacesWithinTheBudget(t *testing.T) {
 				}
 			}
 			slices.SortFunc(all, PlaceOrder)
-			if f.Occurrences != places || len(f.Locations) != 2 || f.Locations[0] != all[0] || f.Locations[1] != all[1] {
-				t.Fatalf("order %d: %d occurrences, places %+v; want %d and %+v", order, f.Occurrences, f.Locations, places, all[:2])
+			if f.Occurrences != places || !slices.Equal(f.Locations, all[:share]) {
+				t.Fatalf("order %d: %d occurrences, places %+v; want %d and %+v", order, f.Occurrences, f.Locations, places, all[:share])
 			}
 		}
-		if !slices.ContainsFunc(rep.Warnings, func(w string) bool { return strings.Contains(w, "each keeps its first 2 places") }) {
+		if !slices.ContainsFunc(rep.Warnings, func(w string) bool { return strings.Contains(w, fmt.Sprintf("each keeps its first %d places", share)) }) {
 			t.Errorf("the cap on places is not reported: %q", rep.Warnings)
 		}
 		if order == 0 {

@@ -138,7 +138,7 @@ type Finding struct {
 	Locations   []Location `json:"locations"`
 	Occurrences int        `json:"occurrences"`
 	// While collecting: the kept places' keys (parallel to Locations), the
-	// set of them, and the index of the last in PlaceOrder.
+	// set of them (past keptSet), and the index of the last in PlaceOrder.
 	keys  []placeKey
 	kept  map[placeKey]bool
 	worst int
@@ -333,33 +333,58 @@ func (f *Finding) trim(n int) {
 	for i, j := range idx[:n] {
 		locs[i], keys[i] = f.Locations[j], f.keys[j]
 	}
-	for _, j := range idx[n:] {
-		delete(f.kept, f.keys[j])
+	f.Locations, f.keys, f.worst, f.kept = locs, keys, n-1, nil
+	f.index()
+}
+
+// keptSet is how many places a token keeps before it indexes them: a
+// map of a few is a kilobyte, 25,000 of them a tenth of a 128 MiB budget.
+const keptSet = 16
+
+// index makes the set of kept keys, once there are more than keptSet.
+func (f *Finding) index() {
+	if f.kept != nil || len(f.keys) <= keptSet {
+		return
 	}
-	f.Locations, f.keys, f.worst = locs, keys, n-1
+	f.kept = make(map[placeKey]bool, len(f.keys))
+	for _, k := range f.keys {
+		f.kept[k] = true
+	}
+}
+
+// has reports whether k is a kept place.
+func (f *Finding) has(k placeKey) bool {
+	if f.kept != nil {
+		return f.kept[k]
+	}
+	return slices.Contains(f.keys, k)
 }
 
 // addPlace keeps loc (whose key is k) if it is among the first n places
 // in PlaceOrder. A place seen twice (a retried body) counts once. It
-// costs a map lookup and a comparison with the last kept place: a token
+// costs a lookup and a comparison with the last kept place: a token
 // repeated a million times in one file is a million calls.
 func (f *Finding) addPlace(loc Location, k placeKey, n int) {
-	if f.kept[k] {
+	if f.has(k) {
 		return
 	}
 	f.Occurrences++
 	switch {
 	case len(f.Locations) < n:
-		if f.kept == nil {
-			f.kept = map[placeKey]bool{}
+		f.Locations, f.keys = append(f.Locations, loc), append(f.keys, k)
+		if f.kept != nil {
+			f.kept[k] = true
 		}
-		f.Locations, f.keys, f.kept[k] = append(f.Locations, loc), append(f.keys, k), true
+		f.index()
 		if len(f.keys) == 1 || k.order(f.keys[f.worst]) > 0 {
 			f.worst = len(f.keys) - 1
 		}
 	case n > 0 && k.order(f.keys[f.worst]) < 0:
-		delete(f.kept, f.keys[f.worst])
-		f.Locations[f.worst], f.keys[f.worst], f.kept[k] = loc, k, true
+		if f.kept != nil {
+			delete(f.kept, f.keys[f.worst])
+			f.kept[k] = true
+		}
+		f.Locations[f.worst], f.keys[f.worst] = loc, k
 		for i := range f.keys {
 			if f.keys[i].order(f.keys[f.worst]) > 0 {
 				f.worst = i
