@@ -2,8 +2,10 @@ package report
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -325,5 +327,35 @@ func TestSARIFStaysUnderGitHubsSize(t *testing.T) {
 		if !bytes.Equal(ja, jb) {
 			t.Errorf("budgets %d/%d: streamed and whole SARIF differ", c.related, c.results)
 		}
+	}
+}
+
+// TestTargetNotesStayWithinTheirShare: 5,000 failed URLs of 2 KB each
+// would make a SARIF over GitHub's size by their notifications alone, and
+// leave no room for results. Their text is bounded, the rest counted in a
+// note, and the results are all there.
+func TestTargetNotesStayWithinTheirShare(t *testing.T) {
+	rep, _ := sampleReport(t)
+	r := rand.New(rand.NewPCG(4, 40))
+	const alnum = "abcdefghijklmnopqrstuvwxyz0123456789"
+	for i := range 5000 {
+		p := make([]byte, 2000)
+		for j := range p {
+			p[j] = alnum[r.IntN(len(alnum))]
+		}
+		rep.Targets = append(rep.Targets, findings.Target{Target: fmt.Sprintf("https://example.com/%s/%d", p, i), IsURL: true,
+			State: findings.Failed, Reason: "HTTP 404", Discovered: true, Via: "https://example.com/"})
+	}
+	var out bytes.Buffer
+	cut, err := EncodeSARIFTo(&out, rep, SARIFOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(out.Bytes())
+	zw.Close()
+	if cut.Cut() || gz.Len() > 4<<20 || !strings.Contains(out.String(), "more notifications about targets were left out") {
+		t.Errorf("cut %+v, %d bytes gzip'd, the left-out note present: %v", cut, gz.Len(), strings.Contains(out.String(), "were left out"))
 	}
 }

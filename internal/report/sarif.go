@@ -43,6 +43,10 @@ type SARIFOptions struct {
 const (
 	maxRelated      = 100
 	maxSkippedNotes = 1000
+	// maxTargetNoteBytes bounds the text of the notifications about
+	// targets: 5,000 failed URLs of 2 KB each would be over GitHub's size
+	// by themselves, and the results would have to make room.
+	maxTargetNoteBytes = 1 << 20
 )
 
 // SARIF builds the SARIF log of a report, results and all. Writing a
@@ -248,7 +252,7 @@ func invocation(r *findings.Report, cut SARIFCut) *sarif.Invocation {
 		}
 		note(level, cut.Describe(), nil)
 	}
-	skippedNotes := 0
+	skippedNotes, noteBytes, leftOut := 0, 0, 0
 	for _, t := range r.Targets {
 		if t.State == findings.Skipped && t.Discovered {
 			if skippedNotes++; skippedNotes > maxSkippedNotes {
@@ -256,11 +260,20 @@ func invocation(r *findings.Report, cut SARIFCut) *sarif.Invocation {
 			}
 		}
 		for _, n := range notifications(t) {
-			note(n.level, n.text, sarif.Properties{"target": safe.Terminal(t.Target), "state": string(t.State)})
+			target := safe.Terminal(t.Target)
+			if noteBytes += len(n.text) + len(target); noteBytes > maxTargetNoteBytes {
+				leftOut++
+				continue
+			}
+			note(n.level, n.text, sarif.Properties{"target": target, "state": string(t.State)})
 		}
 	}
 	if skippedNotes > maxSkippedNotes {
 		note("note", fmt.Sprintf("%d more discovered URLs were skipped (not listed here; --format json lists them)", skippedNotes-maxSkippedNotes), nil)
+	}
+	if leftOut > 0 {
+		note("warning", fmt.Sprintf("%d more notifications about targets were left out: their text passed %d MiB, and GitHub rejects a file over 10 MB (gzip'd) whole (--format json lists every target)",
+			leftOut, maxTargetNoteBytes>>20), nil)
 	}
 	for _, w := range r.Warnings {
 		note("warning", safe.SARIFf("%s", w), nil)
