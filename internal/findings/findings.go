@@ -132,7 +132,7 @@ type Finding struct {
 	// already-inactive, failed); empty when it was not tried.
 	Revocation       string `json:"revocation,omitempty"`
 	RevocationDetail string `json:"revocationDetail,omitempty"`
-	// Locations are the places kept (at most Limits.Locations, the first
+	// Locations are the places kept (at most Limits.Locations, fewer past Limits.Places; the first
 	// in PlaceOrder), the first the primary one; Occurrences counts every
 	// place the token was seen.
 	Locations   []Location `json:"locations"`
@@ -276,9 +276,10 @@ func NewCollectorWith(l Limits) *Collector {
 	return &Collector{lim: l, byKey: map[string]*Finding{}, counts: map[State]int{}, started: time.Now(), perToken: l.Locations}
 }
 
-// Add records a match seen at loc. Of a token's places, the Limits.Locations
-// first in PlaceOrder are kept whatever order they arrive in, so the report
-// does not depend on which worker finished first.
+// Add records a match seen at loc. Of a token's places, the first
+// Limits.Locations in PlaceOrder (fewer past Limits.Places) are kept
+// whatever order they arrive in, so the report does not depend on which
+// worker finished first.
 func (c *Collector) Add(m detect.Match, loc Location) {
 	loc.Line, loc.Column, loc.Column16, loc.Offset, loc.Encoding = m.Line, m.Column, m.Column16, m.Offset, m.Encoding
 	loc.Length = cmp.Or(m.Length, len(m.Token))
@@ -324,17 +325,30 @@ func (f *Finding) trim(n int) {
 	if len(f.Locations) <= n {
 		return
 	}
+	f.sortPlaces()
+	f.Locations, f.keys = slices.Clone(f.Locations[:n]), slices.Clone(f.keys[:n])
+	f.worst, f.kept = n-1, nil
+	f.index()
+}
+
+// sortPlaces puts the token's places, and their keys, in PlaceOrder.
+func (f *Finding) sortPlaces() {
+	if len(f.keys) != len(f.Locations) { // places changed after collecting
+		f.keys = make([]placeKey, len(f.Locations))
+		for i, l := range f.Locations {
+			f.keys[i] = keyOf(l, StablePath(l))
+		}
+	}
 	idx := make([]int, len(f.keys))
 	for i := range idx {
 		idx[i] = i
 	}
 	slices.SortFunc(idx, func(i, j int) int { return f.keys[i].order(f.keys[j]) })
-	locs, keys := make([]Location, n), make([]placeKey, n)
-	for i, j := range idx[:n] {
+	locs, keys := make([]Location, len(idx)), make([]placeKey, len(idx))
+	for i, j := range idx {
 		locs[i], keys[i] = f.Locations[j], f.keys[j]
 	}
-	f.Locations, f.keys, f.worst, f.kept = locs, keys, n-1, nil
-	f.index()
+	f.Locations, f.keys = locs, keys
 }
 
 // keptSet is how many places a token keeps before it indexes them: a
@@ -431,7 +445,10 @@ func (c *Collector) Report() *Report {
 	r := &Report{Started: c.started, Finished: time.Now(), Warnings: slices.Clone(c.warnings), Counts: maps.Clone(c.counts)}
 	primary := make(map[*Finding]placeKey, len(c.byKey))
 	for _, f := range c.byKey {
-		primary[f] = sortPlaces(f.Locations, f.keys)
+		f.sortPlaces()
+		if len(f.keys) > 0 {
+			primary[f] = f.keys[0]
+		}
 		f.keys, f.kept = nil, nil // done collecting: places may change now (locate)
 		r.Findings = append(r.Findings, f)
 	}
@@ -460,18 +477,8 @@ func (c *Collector) Report() *Report {
 	return r
 }
 
-// SortFindings puts real tokens before placeholders, then orders them by
-// their primary place.
-func SortFindings(fs []*Finding) {
-	keys := make(map[*Finding]placeKey, len(fs)) // each primary place's key, made once
-	for _, f := range fs {
-		keys[f] = keyOf(f.Locations[0], StablePath(f.Locations[0]))
-	}
-	sortFindings(fs, keys)
-}
-
-// sortFindings is SortFindings with the key of each finding's primary
-// place.
+// sortFindings puts real tokens before placeholders, then orders them by
+// their primary places' keys.
 func sortFindings(fs []*Finding, keys map[*Finding]placeKey) {
 	slices.SortFunc(fs, func(a, b *Finding) int {
 		return cmp.Or(boolCmp(a.Placeholder, b.Placeholder), keys[a].order(keys[b]),
@@ -519,31 +526,6 @@ func (a placeKey) order(b placeKey) int {
 		cmp.Compare(a.line, b.line), cmp.Compare(a.column, b.column),
 		cmp.Compare(a.part, b.part), cmp.Compare(a.encoding, b.encoding),
 		cmp.Compare(a.target, b.target), cmp.Compare(a.offset, b.offset))
-}
-
-// sortPlaces sorts ls in PlaceOrder, keys being their keys (or nil), and
-// returns the first one's key.
-func sortPlaces(ls []Location, keys []placeKey) placeKey {
-	if len(ls) == 0 {
-		return placeKey{}
-	}
-	if len(keys) != len(ls) {
-		keys = make([]placeKey, len(ls))
-		for i, l := range ls {
-			keys[i] = keyOf(l, StablePath(l))
-		}
-	}
-	idx := make([]int, len(ls))
-	for i := range idx {
-		idx[i] = i
-	}
-	slices.SortFunc(idx, func(i, j int) int { return keys[i].order(keys[j]) })
-	sorted := make([]Location, len(ls))
-	for i, j := range idx {
-		sorted[i] = ls[j]
-	}
-	copy(ls, sorted)
-	return keys[idx[0]]
 }
 
 func placeRank(l Location) int {
