@@ -113,20 +113,14 @@ func planSARIF(r *findings.Report, opts SARIFOptions) (SARIFCut, error) {
 	// The fastest compression: it compresses less than upload-sarif's, so
 	// the size it counts is an upper bound.
 	zw, _ := gzip.NewWriterLevel(&n, gzip.BestSpeed)
-	log, _, err := skeleton(r, opts, SARIFCut{})
+	fr, err := newFrame(r, opts, SARIFCut{}) // the file bar the note of the cut
 	if err != nil {
 		return cut, err
 	}
-	if err := log.PrettyWrite(zw); err != nil {
-		return cut, err
-	}
+	zw.Write(fr.doc)
 	for i, f := range r.Findings {
 		related := i < cut.Related
-		res, err := result(f, opts, related)
-		if err != nil {
-			return cut, err
-		}
-		item, err := json.MarshalIndent(res, "      ", "  ") // as written (indented in the run)
+		item, err := fr.result(f, opts, related)
 		if err != nil {
 			return cut, err
 		}
@@ -557,50 +551,32 @@ func encodeSARIF(w io.Writer, r *findings.Report, opts SARIFOptions, cut SARIFCu
 		zw, _ = gzip.NewWriterLevel(&n, gzip.BestSpeed)
 		w = io.MultiWriter(w, zw)
 	}
-	log, _, err := skeleton(r, opts, cut)
+	fr, err := newFrame(r, opts, cut)
 	if err != nil {
 		return err
 	}
-	var b bytes.Buffer
-	if err := log.PrettyWrite(&b); err != nil {
-		return err
-	}
-	doc := safe.JSON(b.Bytes())
-	hole := `"results": []`
-	at := bytes.Index(doc, []byte(hole))
-	if at < 0 {
-		hole = `"results": null`
-		if at = bytes.Index(doc, []byte(hole)); at < 0 {
-			return fmt.Errorf("SARIF skeleton without a results slot")
-		}
-	}
-	indent := string(doc[bytes.LastIndexByte(doc[:at], '\n')+1 : at]) // the line's indentation
 	bw := bufio.NewWriter(w)
-	bw.Write(doc[:at])
+	bw.Write(fr.doc[:fr.at])
 	bw.WriteString(`"results": [`)
 	for i, f := range r.Findings[:cut.Results] {
-		res, err := result(f, opts, i < cut.Related)
-		if err != nil {
-			return err
-		}
-		item, err := json.MarshalIndent(res, indent+"  ", "  ")
+		item, err := fr.result(f, opts, i < cut.Related)
 		if err != nil {
 			return err
 		}
 		if i > 0 {
 			bw.WriteByte(',')
 		}
-		bw.WriteString("\n" + indent + "  ")
-		bw.Write(safe.JSON(item))
+		bw.WriteString("\n" + fr.indent + "  ")
+		bw.Write(item)
 		if watch && n.n > relatedBudget {
 			return errOverBudget
 		}
 	}
 	if cut.Results > 0 {
-		bw.WriteString("\n" + indent)
+		bw.WriteString("\n" + fr.indent)
 	}
 	bw.WriteString("]")
-	bw.Write(doc[at+len(hole):])
+	bw.Write(fr.doc[fr.at+len(fr.hole):])
 	if err := bw.Flush(); err != nil || !watch {
 		return err
 	}
@@ -608,6 +584,48 @@ func encodeSARIF(w io.Writer, r *findings.Report, opts SARIFOptions, cut SARIFCu
 		return errOverBudget
 	}
 	return nil
+}
+
+// frame is the SARIF file around its results: the skeleton, redacted, with
+// an empty results slot at doc[at:] (hole) on a line indented by indent.
+type frame struct {
+	doc          []byte
+	at           int
+	hole, indent string
+}
+
+func newFrame(r *findings.Report, opts SARIFOptions, cut SARIFCut) (frame, error) {
+	log, _, err := skeleton(r, opts, cut)
+	if err != nil {
+		return frame{}, err
+	}
+	var b bytes.Buffer
+	if err := log.PrettyWrite(&b); err != nil {
+		return frame{}, err
+	}
+	fr := frame{doc: safe.JSON(b.Bytes()), hole: `"results": []`}
+	if fr.at = bytes.Index(fr.doc, []byte(fr.hole)); fr.at < 0 {
+		fr.hole = `"results": null`
+		if fr.at = bytes.Index(fr.doc, []byte(fr.hole)); fr.at < 0 {
+			return frame{}, fmt.Errorf("SARIF skeleton without a results slot")
+		}
+	}
+	fr.indent = string(fr.doc[bytes.LastIndexByte(fr.doc[:fr.at], '\n')+1 : fr.at])
+	return fr, nil
+}
+
+// result is a finding's result as the file holds it: indented into the
+// run, redacted.
+func (fr frame) result(f *findings.Finding, opts SARIFOptions, related bool) ([]byte, error) {
+	res, err := result(f, opts, related)
+	if err != nil {
+		return nil, err
+	}
+	item, err := json.MarshalIndent(res, fr.indent+"  ", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return safe.JSON(item), nil
 }
 
 // writeAtomic writes path through a temp file in the same directory,
