@@ -177,16 +177,23 @@ func (s *state) advance(data []byte, to int) {
 	if to <= s.counted {
 		return
 	}
-	seg := data[s.counted:to]
-	if n := bytes.Count(seg, []byte{'\n'}); n > 0 {
-		s.line += n
-		last := lastNewline(seg) + 1
-		s.lineBase = s.base + int64(s.counted+last)
-		s.adj = 0
-		seg = seg[last:]
+	n, lineStart, adj := lines(data[s.counted:to], s.base+int64(s.counted))
+	if n > 0 {
+		s.line, s.lineBase, s.adj = s.line+n, lineStart, 0
 	}
-	s.adj += UTF16Adjust(seg)
+	s.adj += adj
 	s.counted = to
+}
+
+// lines counts the newlines of seg, which starts at offset at: how many,
+// where the line after the last starts, and how many more bytes than
+// UTF-16 units follow that start (all of seg's, with no newline).
+func lines(seg []byte, at int64) (n int, lineStart int64, adj int) {
+	if n = bytes.Count(seg, []byte{'\n'}); n > 0 {
+		last := lastNewline(seg) + 1
+		lineStart, seg = at+int64(last), seg[last:]
+	}
+	return n, lineStart, UTF16Adjust(seg)
 }
 
 // lastNewline is bytes.LastIndexByte(b, '\n') at vector speed: the

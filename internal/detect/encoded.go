@@ -140,15 +140,11 @@ func (d *Decoder) process(final bool) {
 	}
 	keep := max(limit-decContext, 0)
 	// Count lines in what is dropped, then shift the kept tail down.
-	seg := b[:keep]
-	if n := bytes.Count(seg, []byte{'\n'}); n > 0 {
-		d.line += n
-		last := lastNewline(seg) + 1
-		d.lnBase = d.base + int64(last)
-		d.adj = 0
-		seg = seg[last:]
+	n, lineStart, adj := lines(b[:keep], d.base)
+	if n > 0 {
+		d.line, d.lnBase, d.adj = d.line+n, lineStart, 0
 	}
-	d.adj += UTF16Adjust(seg)
+	d.adj += adj
 	d.base += int64(keep)
 	d.buf = append(d.buf[:0], b[keep:]...)
 }
@@ -535,15 +531,11 @@ func (d *Decoder) report(m Match, pos int, enc string) {
 			break
 		}
 	}
-	seg := d.buf[d.curPos:pos]
-	if n := bytes.Count(seg, []byte{'\n'}); n > 0 {
-		d.curLines += n
-		last := lastNewline(seg) + 1
-		d.curLnBase = d.base + int64(d.curPos+last)
-		d.curAdj = 0
-		seg = seg[last:]
+	n, lineStart, adj := lines(d.buf[d.curPos:pos], d.base+int64(d.curPos))
+	if n > 0 {
+		d.curLines, d.curLnBase, d.curAdj = d.curLines+n, lineStart, 0
 	}
-	d.curAdj += UTF16Adjust(seg)
+	d.curAdj += adj
 	d.curPos = pos
 	m.Line = d.line + d.curLines
 	m.Column = int(m.Offset-d.curLnBase) + 1
