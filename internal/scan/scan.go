@@ -75,7 +75,10 @@ func Run(ctx context.Context, cfg config.Config, opts Options) *findings.Report 
 	}
 	e.seed()
 	if opts.Progress != nil { // the start targets are known before any ends
-		opts.Progress(Progress{Total: e.pending})
+		e.mu.Lock()
+		p := Progress{Total: e.pending}
+		e.mu.Unlock()
+		opts.Progress(p)
 	}
 	var wg sync.WaitGroup
 	for w := 0; w < cfg.Concurrency; w++ {
