@@ -24,10 +24,9 @@ import (
 	"github.com/cratesguard/cratesguard/internal/tokentest"
 )
 
-func TestSARIFOfAHostileSiteStaysUnderGitHubsLimit(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short: a 300-page crawl")
-	}
+// bigSARIFSite serves 300 pages under 1.5 KB random paths, each with the
+// same 100 tokens.
+func bigSARIFSite(t *testing.T) *httptest.Server {
 	src := tokentest.New(330)
 	var body strings.Builder
 	for range 100 {
@@ -56,18 +55,31 @@ func TestSARIFOfAHostileSiteStaysUnderGitHubsLimit(t *testing.T) {
 		}
 		http.NotFound(w, r)
 	}))
-	defer srv.Close()
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func gzipSize(b []byte) int {
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(b)
+	zw.Close()
+	return gz.Len()
+}
+
+func TestSARIFOfAHostileSiteStaysUnderGitHubsLimit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: a 300-page crawl")
+	}
+	srv := bigSARIFSite(t)
 	res := cli(t, "scan", srv.URL+"/")
 	if res.code != 1 || len(res.sarif) == 0 {
 		t.Fatalf("exit %d, %d bytes of SARIF:\n%s", res.code, len(res.sarif), res.stderr)
 	}
-	var gz bytes.Buffer
-	zw := gzip.NewWriter(&gz)
-	zw.Write(res.sarif)
-	zw.Close()
-	t.Logf("SARIF %d bytes, %d gzip'd", len(res.sarif), gz.Len())
-	if gz.Len() >= 10_000_000 {
-		t.Errorf("the SARIF is %d bytes gzip'd: GitHub would reject it whole", gz.Len())
+	gz := gzipSize(res.sarif)
+	t.Logf("SARIF %d bytes, %d gzip'd", len(res.sarif), gz)
+	if gz >= 10_000_000 {
+		t.Errorf("the SARIF is %d bytes gzip'd: GitHub would reject it whole", gz)
 	}
 	var doc struct {
 		Runs []struct {
@@ -100,5 +112,22 @@ func TestSARIFOfAHostileSiteStaysUnderGitHubsLimit(t *testing.T) {
 	}
 	if !said || !strings.Contains(res.stderr, "under GitHub's 10 MB") {
 		t.Errorf("the cut is not said (in the file: %v); stderr:\n%s", said, res.stderr)
+	}
+}
+
+// TestActionSaysTheSARIFWasCut: in the Action the cut is a warning the
+// runner shows as an annotation, and the file the upload step reads is
+// under the limit.
+func TestActionSaysTheSARIFWasCut(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: a 300-page crawl")
+	}
+	srv := bigSARIFSite(t)
+	res := newRunner(t, "release", releasePayload).input("urls", srv.URL+"/").run()
+	if res.code != 1 || len(res.sarif) == 0 || gzipSize(res.sarif) >= 10_000_000 {
+		t.Fatalf("exit %d, %d bytes of SARIF (%d gzip'd)", res.code, len(res.sarif), gzipSize(res.sarif))
+	}
+	if !strings.Contains(res.stdout, "\n::warning::cratesguard: the SARIF report results ") {
+		t.Errorf("no warning annotation about the cut:\n%.2000s", res.stdout)
 	}
 }
