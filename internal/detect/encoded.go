@@ -52,6 +52,10 @@ type Decoder struct {
 	cioUntil int64    // plain "cio" inside a long word run
 	b64Until int64
 	b64Seen  map[int64]bool // base64 tokens reported from the current run
+	// The last base64 candidate ruled out alone, and how many were within
+	// b64Dense bytes of the one before.
+	b64Ruled int64
+	b64Near  int
 	// Scratch space reused across candidates.
 	dec  []byte
 	ends []int // source end of each decoded unit
@@ -119,6 +123,9 @@ const (
 	// nearBytes is how far past a candidate the next is looked for one
 	// byte at a time.
 	nearBytes = 64
+	// b64Dense is how close base64 candidates follow each other, four
+	// times in a row, for the span to be decoded rather than each checked.
+	b64Dense = 256
 )
 
 // process handles the candidates in buf; without final it leaves the last
@@ -472,6 +479,19 @@ func (d *Decoder) tryBase64(k int, final bool) {
 	if d.base+int64(k) < d.b64Until {
 		return
 	}
+	// Where candidates are dense (a run made of them), one decoding of
+	// the span decides them all at once, at less cost than each its own
+	// check.
+	at := d.base + int64(k)
+	if at-d.b64Ruled < b64Dense {
+		d.b64Near++
+	} else {
+		d.b64Near = 0
+	}
+	if d.b64Near < 4 && b64NoToken(d.buf, k) {
+		d.b64Ruled = at
+		return
+	}
 	b := d.buf
 	// The run's start, but not further back than the last span's overlap,
 	// nor than half a span.
@@ -512,6 +532,50 @@ func (d *Decoder) tryBase64(k int, final bool) {
 	for j := 0; j < 4 && lo+j < hi; j++ {
 		d.decodeB64(lo+j, hi, j == 0 && trueStart, trueEnd, alpha)
 	}
+}
+
+// b64NoToken reports whether the base64 characters from the candidate at
+// b[k] (Y2l, Npb or jaW: "cio" at each of the three alignments) rule out a
+// token starting there: decoded in the alignment the pattern implies, they
+// do not begin with "cio" and eight word bytes, or end first. Either
+// alphabet is taken, so it never rules out what decodeB64 would find. It
+// reads at most 16 characters, and stops at the first that rules out: a
+// candidate in random base64 (one in every 87,000 characters of an image
+// or a font) costs that, not a decoded span; a candidate it cannot rule
+// out takes the span's decoding, which decides its neighbours too.
+func b64NoToken(b []byte, k int) bool {
+	var g, r int // where the group holding the token's "c" starts, and which of its bytes that is
+	switch b[k] {
+	case 'Y':
+		g, r = k, 0
+	case 'N':
+		g, r = k-2, 1
+	default: // 'j'
+		g, r = k-3, 2
+	}
+	if g < 0 {
+		return true
+	}
+	const check = 3 + 8
+	n, acc, bits := -r, uint(0), 0 // n: decoded bytes from the token's start
+	for i := g; n < check; i++ {
+		if i == len(b) || b64Value[b[i]] < 0 {
+			return true
+		}
+		acc, bits = acc<<6|uint(b64Value[b[i]]), bits+6
+		if bits < 8 {
+			continue
+		}
+		bits -= 8
+		c := byte(acc >> bits)
+		switch {
+		case n < 0:
+		case n < 3 && c != "cio"[n], n >= 3 && !isWord[c]:
+			return true
+		}
+		n++
+	}
+	return false
 }
 
 // report maps a match in decoded text back to buf position pos.
@@ -706,10 +770,18 @@ const (
 	b64Mixed = b64Std | b64URL
 )
 
+// b64Value is each character's value in either base64 alphabet, or -1.
+var b64Value [256]int8
+
 func init() {
 	for c := 0; c < 256; c++ {
 		isB64[c] = isAlnum[c] || c == '+' || c == '/' || c == '-' || c == '_'
+		b64Value[c] = -1
 	}
+	for i, c := range []byte("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789") {
+		b64Value[c] = int8(i)
+	}
+	b64Value['+'], b64Value['-'], b64Value['/'], b64Value['_'] = 62, 62, 63, 63
 	b64Alphabet['+'], b64Alphabet['/'] = b64Std, b64Std
 	b64Alphabet['-'], b64Alphabet['_'] = b64URL, b64URL
 }

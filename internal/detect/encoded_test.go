@@ -150,3 +150,73 @@ func TestDecoderLineNumbers(t *testing.T) {
 		}
 	}
 }
+
+// TestDecoderFindsBase64TokensInEveryAlignment puts a token at each of the
+// three byte alignments of base64 (its "c" encoded as Y2l, Npb or jaW),
+// under both alphabets, alone in its run or inside 64 KB of random base64
+// on either side, and at a run's start and end: each is found once, at
+// its place. The candidates of the random base64 around it are ruled out
+// without decoding their span; the token's own may not be.
+func TestDecoderFindsBase64TokensInEveryAlignment(t *testing.T) {
+	src := tokentest.New(34)
+	r := rand.New(rand.NewPCG(3, 4))
+	random := func(n int) []byte {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte(r.Uint32())
+		}
+		return b
+	}
+	for _, tok := range []string{src.API(), src.TP()} {
+		for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawURLEncoding} {
+			for lead := range 3 {
+				for _, around := range []int{0, 64 << 10} {
+					// The token between non-word bytes, lead bytes after a
+					// group boundary; alone, two spaces after it (a run of
+					// 48 characters, the shortest decoded).
+					var plain []byte
+					if around > 0 {
+						plain = append(random(around-around%3+lead), '"')
+						plain = append(append(plain, tok...), '"')
+						plain = append(plain, random(around)...)
+					} else {
+						plain = append(append(bytes.Repeat([]byte{' '}, lead), tok...), "  "...)
+					}
+					in := []byte("x=" + enc.EncodeToString(plain) + ";")
+					name := fmt.Sprintf("%s/lead %d/around %d", enc.EncodeToString([]byte{0xfb, 0xff})[:2], lead, around)
+					for _, piece := range []int{0, 4096} {
+						got := decodeAll(in, piece)
+						if len(got) != 1 || got[0].Token != tok || got[0].Encoding != detect.EncBase64 {
+							t.Errorf("%s, pieces of %d: %d findings, want the token once", name, piece, len(got))
+							continue
+						}
+						// The finding starts at the group that holds the token's "c".
+						if want := 2 + (bytes.Index(plain, []byte(tok)))/3*4; got[0].Offset != int64(want) {
+							t.Errorf("%s, pieces of %d: offset %d, want %d", name, piece, got[0].Offset, want)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestDecoderNearMissesInBase64 are base64 runs whose decoding starts like
+// a token and stops short of one (a word byte too few, a non-word byte
+// inside, the run's end): none is reported.
+func TestDecoderNearMissesInBase64(t *testing.T) {
+	tok := tokentest.New(35).API()
+	for _, plain := range []string{
+		`"` + tok[:34] + `"`,
+		`"` + tok[:20] + `!` + tok[21:] + `"`,
+		`"` + tok[:12],
+		`"cio_tp_` + tok[3:] + `"`,
+	} {
+		for lead := range 3 {
+			in := "x=" + base64.StdEncoding.EncodeToString([]byte(strings.Repeat(" ", lead)+plain+strings.Repeat("=", 40))) + ";"
+			if got := decodeAll([]byte(in), 0); len(got) != 0 {
+				t.Errorf("%q at lead %d: %d findings", plain, lead, len(got))
+			}
+		}
+	}
+}
