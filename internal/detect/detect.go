@@ -189,38 +189,14 @@ func (s *state) advance(data []byte, to int) {
 // where the line after the last starts, and how many more bytes than
 // UTF-16 units follow that start (all of seg's, with no newline).
 func lines(seg []byte, at int64) (n int, lineStart int64, adj int) {
-	if n = bytes.Count(seg, []byte{'\n'}); n > 0 {
-		last := lastNewline(seg) + 1
-		lineStart, seg = at+int64(last), seg[last:]
+	n, last, ascii := simd.Lines(seg)
+	if n > 0 {
+		lineStart, seg, ascii = at+int64(last+1), seg[last+1:], ascii-last-1
+	}
+	if ascii <= 0 { // ASCII after the line start: as many UTF-16 units as bytes
+		return n, lineStart, 0
 	}
 	return n, lineStart, UTF16Adjust(seg)
-}
-
-// lastNewline is bytes.LastIndexByte(b, '\n') at vector speed: the
-// standard one walks back a byte at a time, which on minified code (lines
-// of megabytes) is a scan of the whole line. Short lines end near the end:
-// the last 128 bytes are walked back first.
-func lastNewline(b []byte) int {
-	tail := max(len(b)-128, 0)
-	if i := bytes.LastIndexByte(b[tail:], '\n'); i >= 0 {
-		return tail + i
-	}
-	for end := tail; end > 0; {
-		start := max(end-4096, 0)
-		blk := b[start:end]
-		i := bytes.IndexByte(blk, '\n')
-		if i >= 0 {
-			for {
-				j := bytes.IndexByte(blk[i+1:], '\n')
-				if j < 0 {
-					return start + i
-				}
-				i += j + 1
-			}
-		}
-		end = start
-	}
-	return -1
 }
 
 // UTF16Adjust returns how many more bytes than UTF-16 code units the UTF-8

@@ -419,23 +419,3 @@ func TestUTF16Columns(t *testing.T) {
 		t.Errorf("decoder: %+v, want UTF-16 column 22 and the escaped length", got)
 	}
 }
-
-// TestLastNewline checks the line-start search against the standard one,
-// with the last newline near the end, a block back, several blocks back,
-// or absent.
-func TestLastNewline(t *testing.T) {
-	for _, n := range []int{0, 1, 127, 128, 129, 4095, 4096, 4097, 4224, 4225, 20000} {
-		for _, at := range []int{-1, 0, n / 3, n - 200, n - 129, n - 128, n - 127, n - 1} {
-			b := bytes.Repeat([]byte{'a'}, n)
-			if at >= 0 && at < n {
-				b[at] = '\n'
-				if at > 10 {
-					b[at-10] = '\n' // an earlier one, not the answer
-				}
-			}
-			if got, want := detect.LastNewline(b), bytes.LastIndexByte(b, '\n'); got != want {
-				t.Fatalf("len %d, newline at %d: %d, want %d", n, at, got, want)
-			}
-		}
-	}
-}

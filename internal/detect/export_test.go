@@ -20,6 +20,3 @@ func Use(impl string) func() {
 	simd.AVX2 = impl == "avx2"
 	return func() { simd.AVX2 = old }
 }
-
-// LastNewline exposes lastNewline to the external tests.
-var LastNewline = lastNewline

@@ -53,6 +53,67 @@ func CallQuote(data []byte) int {
 	return -1
 }
 
+// Lines counts data's newlines in one pass and says where the text after
+// the last is ASCII: n newlines, the last at index last (-1: none), and no
+// byte >= 0x80 in data[ascii:]. When ascii <= last+1, the text after the
+// last newline has as many UTF-16 units as bytes, with no second look.
+// (ascii is exact to within 128 bytes, and len(data) where it is not known.)
+func Lines(data []byte) (n, last, ascii int) {
+	n, nlBlock, highBlock, checked := lines(data)
+	tail := data[checked:]
+	n += bytes.Count(tail, []byte{'\n'})
+	switch i := LastNewline(tail); {
+	case i >= 0:
+		last = checked + i
+	case nlBlock >= 0:
+		last = nlBlock + bytes.LastIndexByte(data[nlBlock:nlBlock+128], '\n')
+	default:
+		last = -1
+	}
+	if highBlock >= 0 {
+		ascii = highBlock + 128
+	}
+	if len(tail) >= 128 { // not searched by blocks: the portable code
+		if IndexHigh(tail) >= 0 {
+			ascii = len(data)
+		}
+		return n, last, ascii
+	}
+	for i := len(tail) - 1; i >= 0; i-- {
+		if tail[i] >= 0x80 {
+			return n, last, checked + i + 1
+		}
+	}
+	return n, last, ascii
+}
+
+// LastNewline is bytes.LastIndexByte(b, '\n') at vector speed: the
+// standard one walks back a byte at a time, which on minified code (lines
+// of megabytes) is a scan of the whole line. Short lines end near the end:
+// the last 128 bytes are walked back first.
+func LastNewline(b []byte) int {
+	tail := max(len(b)-128, 0)
+	if i := bytes.LastIndexByte(b[tail:], '\n'); i >= 0 {
+		return tail + i
+	}
+	for end := tail; end > 0; {
+		start := max(end-4096, 0)
+		blk := b[start:end]
+		i := bytes.IndexByte(blk, '\n')
+		if i >= 0 {
+			for {
+				j := bytes.IndexByte(blk[i+1:], '\n')
+				if j < 0 {
+					return start + i
+				}
+				i += j + 1
+			}
+		}
+		end = start
+	}
+	return -1
+}
+
 // Patterns is a set of three-byte patterns prepared for Index3.
 type Patterns struct {
 	pats [][3]byte

@@ -67,3 +67,13 @@ func teddy(data []byte, tabs *[6][32]byte) (int, int) {
 	}
 	return teddyAVX2(data, tabs)
 }
+
+//go:noescape
+func linesAVX2(data []byte) (count, lastNL, lastHigh, checked int)
+
+func lines(data []byte) (count, lastNL, lastHigh, checked int) {
+	if !AVX2 {
+		return 0, -1, -1, 0
+	}
+	return linesAVX2(data)
+}

@@ -530,3 +530,77 @@ tnone:
 	MOVQ SI, checked+40(FP)
 	VZEROUPPER
 	RET
+
+DATA  nl<>+0(SB)/8, $0x0a0a0a0a0a0a0a0a // '\n'
+DATA  nl<>+8(SB)/8, $0x0a0a0a0a0a0a0a0a
+DATA  nl<>+16(SB)/8, $0x0a0a0a0a0a0a0a0a
+DATA  nl<>+24(SB)/8, $0x0a0a0a0a0a0a0a0a
+GLOBL nl<>(SB), RODATA|NOPTR, $32
+
+// func linesAVX2(data []byte) (count, lastNL, lastHigh, checked int)
+// One pass over data's whole 128-byte blocks: count is how many '\n' they
+// hold; lastNL the start of the last block holding one, lastHigh of the
+// last holding a byte >= 0x80 (-1: none); checked how many bytes that is
+// (a tail of under 128 is left). Each 32 bytes give two bit masks, their
+// newlines and their high bits: the newlines' are counted (POPCNT), and
+// each kind ORed over the block says whether it holds one.
+TEXT ·linesAVX2(SB), NOSPLIT, $0-56
+	MOVQ data_base+0(FP), SI
+	MOVQ data_len+8(FP), DX
+	MOVQ SI, R11
+	MOVQ SI, R10
+	ADDQ DX, R10             // R10: end of data
+	SUBQ $128, R10           // last start of a block
+	VMOVDQU nl<>(SB), Y15
+	XORQ    AX, AX           // newlines counted
+	MOVQ    $-1, R12         // last block with a newline (address), -1: none
+	MOVQ    $-1, R13         // last block with a high byte
+lblock:
+	CMPQ SI, R10
+	JGT  ldone
+	VMOVDQU   (SI), Y0
+	VMOVDQU   32(SI), Y1
+	VMOVDQU   64(SI), Y2
+	VMOVDQU   96(SI), Y3
+	VPCMPEQB  Y0, Y15, Y4
+	VPCMPEQB  Y1, Y15, Y5
+	VPCMPEQB  Y2, Y15, Y6
+	VPCMPEQB  Y3, Y15, Y7
+	VPMOVMSKB Y4, BX
+	VPMOVMSKB Y5, CX
+	VPMOVMSKB Y6, DX
+	VPMOVMSKB Y7, DI
+	VPOR      Y0, Y1, Y0
+	VPOR      Y2, Y3, Y2
+	VPOR      Y0, Y2, Y0
+	VPMOVMSKB Y0, R8
+	SHLQ      $32, CX
+	ORQ       CX, BX
+	SHLQ      $32, DI
+	ORQ       DI, DX
+	POPCNTQ   BX, R9
+	ADDQ      R9, AX
+	POPCNTQ   DX, R9
+	ADDQ      R9, AX
+	ORQ       DX, BX
+	CMOVQNE   SI, R12
+	TESTL     R8, R8
+	CMOVQNE   SI, R13
+	ADDQ      $128, SI
+	JMP       lblock
+ldone:
+	MOVQ AX, count+24(FP)
+	CMPQ R12, $-1
+	JEQ  lnonl
+	SUBQ R11, R12
+lnonl:
+	MOVQ R12, lastNL+32(FP)
+	CMPQ R13, $-1
+	JEQ  lnohigh
+	SUBQ R11, R13
+lnohigh:
+	MOVQ R13, lastHigh+40(FP)
+	SUBQ R11, SI
+	MOVQ SI, checked+48(FP)
+	VZEROUPPER
+	RET

@@ -1,6 +1,7 @@
 package simd
 
 import (
+	"bytes"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -144,4 +145,93 @@ func BenchmarkIndex3(b *testing.B) {
 			}
 		})
 	}
+}
+
+// TestLastNewline checks the line-start search against the standard one,
+// with the last newline near the end, a block back, several blocks back,
+// or absent.
+func TestLastNewline(t *testing.T) {
+	for _, n := range []int{0, 1, 127, 128, 129, 4095, 4096, 4097, 4224, 4225, 20000} {
+		for _, at := range []int{-1, 0, n / 3, n - 200, n - 129, n - 128, n - 127, n - 1} {
+			b := bytes.Repeat([]byte{'a'}, n)
+			if at >= 0 && at < n {
+				b[at] = '\n'
+				if at > 10 {
+					b[at-10] = '\n' // an earlier one, not the answer
+				}
+			}
+			if got, want := LastNewline(b), bytes.LastIndexByte(b, '\n'); got != want {
+				t.Fatalf("len %d, newline at %d: %d, want %d", n, at, got, want)
+			}
+		}
+	}
+}
+
+// TestLines checks the one-pass line count against the standard searches:
+// newlines and bytes beyond ASCII at random, dense or sparse, near block
+// edges, in lengths around the 128-byte blocks and past 127 blocks (where
+// the lane counts are summed).
+func TestLines(t *testing.T) {
+	each(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(9, 10))
+		for _, n := range []int{0, 1, 63, 64, 65, 127, 128, 129, 255, 256, 257, 127*128 - 1, 127 * 128, 127*128 + 1, 255 * 128, 40000, 100000} {
+			for _, density := range []int{0, 1, 3, 50, 5000, -1} {
+				b := bytes.Repeat([]byte{'a'}, n)
+				if density < 0 { // every byte a newline: each lane counts one a block
+					b = bytes.Repeat([]byte{'\n'}, n)
+				}
+				for range density {
+					if n > 0 {
+						b[r.IntN(n)] = "\n\n\xc3\xa9\xf0"[r.IntN(5)]
+					}
+				}
+				if density == 1 && n > 0 { // one newline, one high byte, at the ends
+					b[0], b[n-1] = '\n', 0xe2
+				}
+				gotN, gotLast, gotASCII := Lines(b)
+				wantN, wantLast := bytes.Count(b, []byte{'\n'}), bytes.LastIndexByte(b, '\n')
+				lastHigh := -1
+				for i, c := range b {
+					if c >= 0x80 {
+						lastHigh = i
+					}
+				}
+				if gotN != wantN || gotLast != wantLast {
+					t.Fatalf("AVX2 %v, len %d, density %d: %d newlines, last %d; want %d, %d", AVX2, n, density, gotN, gotLast, wantN, wantLast)
+				}
+				// No high byte at or after ascii, and ascii within 128 of the
+				// last one's end where the blocks found it.
+				if gotASCII <= lastHigh || gotASCII > len(b) || AVX2 && gotASCII > lastHigh+1+128 {
+					t.Fatalf("AVX2 %v, len %d, density %d: ascii from %d, last high byte at %d", AVX2, n, density, gotASCII, lastHigh)
+				}
+			}
+		}
+	})
+}
+
+// BenchmarkLines is the line count of one block in the cache (256 KiB of
+// real minified JavaScript, as the scan of a large file counts it): one
+// pass of Lines against the two it replaced, bytes.Count and a search for
+// bytes beyond ASCII, in the same run.
+func BenchmarkLines(b *testing.B) {
+	blk := benchcorpus.Tiled(b, 256<<10)[:256<<10]
+	b.Run("lines", func(b *testing.B) {
+		b.SetBytes(int64(len(blk)))
+		for b.Loop() {
+			Lines(blk)
+		}
+	})
+	b.Run("count-then-high", func(b *testing.B) {
+		b.SetBytes(int64(len(blk)))
+		for b.Loop() {
+			bytes.Count(blk, []byte{'\n'})
+			for from := 0; ; {
+				i := IndexHigh(blk[from:])
+				if i < 0 {
+					break
+				}
+				from += i + 1
+			}
+		}
+	})
 }
