@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cratesguard/cratesguard/internal/safe"
 	"github.com/cratesguard/cratesguard/internal/tokentest"
 )
 
@@ -259,6 +260,34 @@ func TestProgressInCILogs(t *testing.T) {
 	r = cli(t, "scan", "--concurrency", "8", srv.URL+"/")
 	if strings.Contains(r.stderr, "scanned ") {
 		t.Errorf("a progress line in a short run: %q", r.stderr)
+	}
+}
+
+// TestDevNullIsNoTerminal: /dev/null is a character device, as a terminal
+// is; taken for one, a run with 2>/dev/null wrote a progress line to it
+// for every target (2,765 writes for a directory of small files). Neither
+// it nor a pipe nor a file is a terminal.
+func TestDevNullIsNoTerminal(t *testing.T) {
+	null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer null.Close()
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pr.Close()
+	defer pw.Close()
+	file, err := os.Create(filepath.Join(t.TempDir(), "log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	for name, f := range map[string]*os.File{"/dev/null": null, "a pipe": pw, "a file": file} {
+		if isTerminal(safe.NewOut(f)) || isTerminal(f) {
+			t.Errorf("%s is taken for a terminal", name)
+		}
 	}
 }
 

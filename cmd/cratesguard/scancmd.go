@@ -23,6 +23,7 @@ import (
 	"github.com/cratesguard/cratesguard/internal/triage"
 	"github.com/cratesguard/cratesguard/internal/verify"
 	"github.com/cratesguard/cratesguard/internal/version"
+	"github.com/mattn/go-isatty"
 )
 
 // output says where results go besides the exit code.
@@ -405,9 +406,7 @@ func isTerminal(w io.Writer) bool {
 		w = o.Underlying()
 	}
 	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+	// A terminal, not any character device: /dev/null is one too, and a
+	// run with 2>/dev/null would write a progress line per target there.
+	return ok && isatty.IsTerminal(f.Fd())
 }
