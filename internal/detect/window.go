@@ -118,9 +118,15 @@ func (p *InPlace) Decided() int {
 
 // StateAt counts lines to data[at], which must not be before the last
 // Step's upto, and returns the state there (the decoder keeps it too).
+// The matcher's own count stops at its resume point: it may yet report a
+// token before at (one whose right context the block cut), at the line
+// and column it has there.
 func (p *InPlace) StateAt(at int) Start {
-	p.st.advance(p.data, at)
-	s := Start{Offset: p.st.base + int64(at), Line: p.st.line, LineStart: p.st.lineBase, Adj: p.st.adj}
+	stop := min(at, p.st.resume)
+	p.st.advance(p.data, stop)
+	s := Start{Offset: p.st.base + int64(stop), Line: p.st.line, LineStart: p.st.lineBase, Adj: p.st.adj}
+	n, lineStart, adj := lines(p.data[stop:at], s.Offset)
+	s = s.Then(Start{Offset: p.st.base + int64(at), Line: 1 + n, LineStart: lineStart, Adj: adj})
 	p.dec.marks = append(p.dec.marks, s)
 	return s
 }
