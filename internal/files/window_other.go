@@ -28,3 +28,7 @@ func (mp *Mapping) Drop(off, n int64) {}
 
 // Close does nothing.
 func (mp *Mapping) Close() {}
+
+// Mapped says whether Map maps files: not here, where each window is read
+// into memory of its own.
+const Mapped = false

@@ -60,3 +60,6 @@ func (mp *Mapping) Close() {
 		mp.m = nil
 	}
 }
+
+// Mapped says whether Map maps files (else each window is read).
+const Mapped = true

@@ -2,6 +2,7 @@ package scan
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -14,20 +15,36 @@ import (
 	"github.com/cratesguard/cratesguard/internal/files"
 )
 
-// A large regular file is scanned in place and in parallel: in windows of
-// windowSize, mapped (not read) one at a time by each of up to GOMAXPROCS
-// workers. Each window is scanned from the exact state (line, line start,
-// UTF-16 offset) its first byte has in the file, so its places are the
-// file's; windows overlap by windowOverlap on each side so that a token
-// (plain, escaped, or inside a base64 run) across a boundary is seen whole
-// by one of them, and each reports only the tokens that start in its own
-// core range: every token exactly once. Memory stays at a window per
-// worker whatever the file's size.
+// A regular file is scanned in place (detect.InPlace): the matcher, the
+// decoder and the line count go over each block of its bytes while it is
+// in the cache, with one vector search for both. A small one is read whole
+// into its worker's buffer (see scanFile); a larger one is mapped, not
+// read, and scanned where its bytes lie in the page cache. Below splitMin
+// it is one window, scanned by the worker that took it (other workers take
+// other files). From splitMin on, it is scanned in
+// parallel: in windows of windowSize, mapped one at a time by each of up
+// to GOMAXPROCS workers. Each window is scanned from the exact state
+// (line, line start, UTF-16 offset) its first byte has in the file, so its
+// places are the file's; windows overlap by windowOverlap on each side so
+// that a token (plain, escaped, or inside a base64 run) across a boundary
+// is seen whole by one of them, and each reports only the tokens that
+// start in its own core range: every token exactly once. Memory stays at
+// a few MiB a worker (pages are let go as they are decided) whatever the
+// file's size.
 var (
 	splitMin      int64 = 32 << 20
 	windowSize    int64 = 8 << 20
 	windowOverlap int64 = 8 << 10 // more than a base64 decoding span's reach back
 )
+
+// mapFiles says whether files between readWhole and splitMin are mapped
+// (else streamed; a variable for the tests that compare with the stream).
+var mapFiles = files.Mapped
+
+// readWhole is the size up to which a file is read whole into its
+// worker's buffer rather than mapped (see scanRead): what each worker may
+// hold, whatever the files.
+var readWhole int64 = 512 << 10
 
 // blockSize is how much of a window the matcher, the decoder and the line
 // count go over together, while it is in the cache.
@@ -37,15 +54,28 @@ var blockSize = 256 << 10
 // system call that the other workers' page faults wait on).
 var dropEvery int64 = 2 << 20
 
-// scanBigFile scans f (size bytes) in windows; add takes each match.
-func (e *engine) scanBigFile(f *os.File, size int64, add func(detect.Match)) error {
-	n := (size + windowSize - 1) / windowSize
+// scanInPlace scans f (size bytes) in place, mapped: as one window by w
+// below splitMin, else in windows on every core; add takes each match.
+func (e *engine) scanInPlace(w *worker, f *os.File, size int64, add func(detect.Match)) error {
+	win := size
+	if size >= splitMin {
+		win = windowSize
+	}
+	n := (size + win - 1) / win
 	ch := newChain(n, add)
 	mp, err := files.Map(f, size)
 	if err != nil {
 		return fmt.Errorf("mapping the file: %v", err)
 	}
 	defer mp.Close()
+	if n == 1 {
+		// One window: the caller's worker scans it.
+		if _, err := e.scanWindow(w, mp, size, win, 0, ch); err != nil {
+			*w = worker{} // nothing of a lost mapping is kept
+			return err
+		}
+		return nil
+	}
 	var next atomic.Int64
 	var mu sync.Mutex
 	var firstErr error
@@ -60,7 +90,7 @@ func (e *engine) scanBigFile(f *os.File, size int64, add func(detect.Match)) err
 				if j >= n {
 					return
 				}
-				delta, err := e.scanWindow(&w, mp, size, j, ch)
+				delta, err := e.scanWindow(&w, mp, size, win, j, ch)
 				if err != nil {
 					mu.Lock()
 					if firstErr == nil {
@@ -68,7 +98,7 @@ func (e *engine) scanBigFile(f *os.File, size int64, add func(detect.Match)) err
 					}
 					mu.Unlock()
 					w = worker{} // nothing of a lost mapping is kept
-					delta = detect.Local(winStart(j + 1))
+					delta = detect.Local(winStart(j+1, win))
 				}
 				ch.done(j, delta)
 			}
@@ -80,15 +110,15 @@ func (e *engine) scanBigFile(f *os.File, size int64, add func(detect.Match)) err
 
 // winStart is where window j's mapping starts: its core range's start,
 // less the overlap.
-func winStart(j int64) int64 { return max(j*windowSize-windowOverlap, 0) }
+func winStart(j, win int64) int64 { return max(j*win-windowOverlap, 0) }
 
-// scanWindow scans window j: core range [j*windowSize, (j+1)*windowSize),
-// mapped with windowOverlap on each side, block by block. Its lines are
-// counted from its own start (detect.Local); it returns the state where
-// window j+1 starts, seen from there, for the chain to make absolute.
-func (e *engine) scanWindow(w *worker, mp *files.Mapping, size, j int64, ch *chain) (delta detect.Start, err error) {
-	core0, core1 := j*windowSize, min((j+1)*windowSize, size)
-	from, to := winStart(j), min(core1+windowOverlap, size)
+// scanWindow scans window j: core range [j*win, (j+1)*win), mapped with
+// windowOverlap on each side, block by block. Its lines are counted from
+// its own start (detect.Local); it returns the state where window j+1
+// starts, seen from there, for the chain to make absolute.
+func (e *engine) scanWindow(w *worker, mp *files.Mapping, size, win, j int64, ch *chain) (delta detect.Start, err error) {
+	core0, core1 := j*win, min((j+1)*win, size)
+	from, to := winStart(j, win), min(core1+windowOverlap, size)
 	// A file that shrinks while it is mapped faults on the lost pages: a
 	// panic here, and an error for the report, never a crash.
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
@@ -107,9 +137,25 @@ func (e *engine) scanWindow(w *worker, mp *files.Mapping, size, j int64, ch *cha
 			ch.emit(j, m)
 		}
 	}
+	next := int(winStart(j+1, win) - from) // where window j+1 starts, in data
+	var dropped int64                      // data[:dropped] was let go
+	delta = w.scanBlocks(data, from, next, emit, func(d int64) {
+		// What is decided is let go as the window goes: the process's
+		// memory stays at a few MiB a worker, not a window.
+		if d > dropped+dropEvery {
+			mp.Drop(from+dropped, d-dropped)
+			dropped = d
+		}
+	})
+	return delta, nil
+}
+
+// scanBlocks scans data, which starts at offset from, in place, block by
+// block, each while it is in the cache; decided hears, after each block,
+// how much of data is decided (never read again). It returns the state at
+// data[next], for the window that starts there.
+func (w *worker) scanBlocks(data []byte, from int64, next int, emit func(detect.Match), decided func(int64)) (delta detect.Start) {
 	inp := w.sc.InPlace(data, detect.Local(from), &w.dec, emit)
-	next := int(winStart(j+1) - from) // where window j+1 starts, in data
-	var dropped int64                 // data[:dropped] was let go
 	for at := 0; at < len(data); {
 		end := min(at+blockSize, len(data))
 		if at < next && end > next {
@@ -119,16 +165,13 @@ func (e *engine) scanWindow(w *worker, mp *files.Mapping, size, j int64, ch *cha
 		if st := inp.StateAt(end); end == next {
 			delta = st
 		}
-		// What is decided is let go as the window goes: the process's
-		// memory stays at a few MiB a worker, not a window.
-		if d := int64(inp.Decided()); d > dropped+dropEvery {
-			mp.Drop(from+dropped, d-dropped)
-			dropped = d
+		if decided != nil {
+			decided(int64(inp.Decided()))
 		}
 		at = end
 	}
 	inp.Finish()
-	return delta, nil
+	return delta
 }
 
 // chain makes windows' lines absolute: window j's state is known once
@@ -196,18 +239,59 @@ func (c *chain) done(j int64, delta detect.Start) {
 	c.cond.Broadcast()
 }
 
-// splittable says whether f is scanned in windows: a regular file of
-// splitMin bytes or more that is not an archive (opened member by member)
-// or a source map (whose sources are named as it streams).
-func (e *engine) splittable(f *os.File, kind crawl.Content) (int64, bool) {
+// scanFile scans f in place where it can: a regular file, not empty,
+// that is not an archive (opened member by member) or a source map (whose
+// sources are named as it streams). Up to readWhole bytes it is read whole
+// into w's buffer and scanned there (for a small file a read costs less
+// than a mapping's set-up and tear-down, whose unmapping interrupts the
+// other cores); beyond, mapped (see scanInPlace) where files are mapped,
+// and from splitMin on everywhere (in windows read one at a time). It returns false, f read from its start again, for
+// a file to stream; else its size, and an error if it could not be read
+// to its end (what was read is scanned).
+func (e *engine) scanFile(w *worker, f *os.File, kind crawl.Content, add func(detect.Match)) (bool, int64, error) {
 	fi, err := f.Stat()
-	if err != nil || !fi.Mode().IsRegular() || fi.Size() < splitMin || kind == crawl.SourceMap {
-		return 0, false
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() == 0 || kind == crawl.SourceMap ||
+		fi.Size() > readWhole && fi.Size() < splitMin && !mapFiles {
+		return false, 0, nil
 	}
-	head := make([]byte, archive.SniffLen)
-	n, _ := f.ReadAt(head, 0)
-	if archive.Sniff(head[:n]) != archive.None {
-		return 0, false
+	size := fi.Size()
+	if size > readWhole {
+		head := make([]byte, archive.SniffLen)
+		n, _ := f.ReadAt(head, 0)
+		if archive.Sniff(head[:n]) != archive.None {
+			return false, 0, nil
+		}
+		return true, size, e.scanInPlace(w, f, size, add)
 	}
-	return fi.Size(), true
+	archived, err := e.scanRead(w, f, size, add)
+	if archived {
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return true, size, fmt.Errorf("reading the archive again from its start: %v", err)
+		}
+		return false, 0, nil
+	}
+	return true, size, err
+}
+
+// scanRead reads f (size bytes) whole into w's buffer and scans it there
+// in place, unless it is an archive (it says so, having scanned nothing).
+// A file that ends before size bytes changed since its size was taken:
+// an error, after what was read is scanned.
+func (e *engine) scanRead(w *worker, f *os.File, size int64, add func(detect.Match)) (archived bool, err error) {
+	if int64(cap(w.buf)) < size {
+		w.buf = make([]byte, size)
+	}
+	n, err := io.ReadFull(f, w.buf[:size])
+	data := w.buf[:n]
+	if archive.Sniff(data[:min(n, archive.SniffLen)]) != archive.None {
+		return true, nil
+	}
+	w.scanBlocks(data, 0, n, add, nil)
+	switch {
+	case err == io.ErrUnexpectedEOF:
+		return false, fmt.Errorf("the file changed while it was read (it ended at byte %d of %d)", n, size)
+	case err != nil:
+		return false, fmt.Errorf("read failed after %d bytes: %v", n, err)
+	}
+	return false, nil
 }

@@ -132,57 +132,106 @@ func TestWindowsSeeWhatTheStreamSees(t *testing.T) {
 	// 100 bytes or so.
 	b.WriteString(base64.StdEncoding.EncodeToString(bytes.Repeat([]byte("data "+src.API()+" more "), 300)))
 	filler(win)
+	// And one at the end of the file, a newline after it: the last
+	// window's last block decides it after the block's lines are counted.
+	b.WriteString("\nlast = " + src.API() + "\n")
 	dir := t.TempDir()
 	path := filepath.Join(dir, "big.txt")
 	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
 
-	splitMin = 1 << 62 // streamed
+	splitMin, mapFiles = 1<<62, false // streamed
+	defer func(m bool) { mapFiles = m }(mapFiles)
 	want := places(t, path)
 	if straddling < 10*len(encode) {
 		t.Fatalf("only %d tokens straddle a boundary: the fixture is wrong", straddling)
 	}
-	splitMin, windowSize, windowOverlap = 0, win, 8<<10 // in windows
-	defer func(n int) { detect.MaxCands = n }(detect.MaxCands)
-	detect.MaxCands = 200
-	got := places(t, path)
 	if len(want) < 24*len(encode) {
 		t.Fatalf("the streaming scan found only %d places: the fixture is wrong", len(want))
 	}
-	if !slices.Equal(got, want) {
-		for _, p := range want {
-			if !slices.Contains(got, p) {
-				t.Errorf("windows missed %s", p)
+	defer func(n int) { detect.MaxCands = n }(detect.MaxCands)
+	detect.MaxCands = 200
+	defer func(n int64) { readWhole = n }(readWhole)
+	for _, c := range []struct {
+		name string
+		set  func()
+	}{
+		{"read whole", func() { mapFiles, readWhole = true, 1<<62 }},
+		{"in place, one window", func() { readWhole = 0 }},
+		{"in windows", func() { splitMin, windowSize, windowOverlap = 0, win, 8<<10 }},
+	} {
+		c.set()
+		got := places(t, path)
+		if !slices.Equal(got, want) {
+			for _, p := range want {
+				if !slices.Contains(got, p) {
+					t.Errorf("%s: missed %s", c.name, p)
+				}
 			}
-		}
-		for _, p := range got {
-			if !slices.Contains(want, p) {
-				t.Errorf("windows reported %s, the stream did not", p)
+			for _, p := range got {
+				if !slices.Contains(want, p) {
+					t.Errorf("%s: reported %s, the stream did not", c.name, p)
+				}
 			}
 		}
 	}
 }
 
 // TestWindowsOfAFileThatShrinks: a file cut short while it is mapped
-// faults on the lost pages; that is an error for the report, not a crash.
+// faults on the lost pages; that is an error for the report, not a crash,
+// whether the file is one window or several (or read whole: it ends
+// early). The worker that met it then scans the next file as well as ever.
 func TestWindowsOfAFileThatShrinks(t *testing.T) {
 	defer func(a, b, c int64) { splitMin, windowSize, windowOverlap = a, b, c }(splitMin, windowSize, windowOverlap)
 	windowSize, windowOverlap = 256<<10, 8<<10
-	path := filepath.Join(t.TempDir(), "shrinks.js")
-	os.WriteFile(path, bytes.Repeat([]byte("var a = 1;\n"), 100000), 0o644)
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	fi, _ := f.Stat()
-	if err := os.Truncate(path, 4096); err != nil { // after the size was taken
-		t.Fatal(err)
-	}
-	e := newEngine(config.Defaults(), Options{})
-	err = e.scanBigFile(f, fi.Size(), func(detect.Match) {})
-	if err == nil || !strings.Contains(err.Error(), "the file changed while it was read") {
-		t.Errorf("a file that shrank: %v", err)
+	tok := tokentest.New(32).API()
+	good := filepath.Join(t.TempDir(), "good.js")
+	os.WriteFile(good, []byte("var t = '"+tok+"';\n"), 0o644)
+	defer func(n int64) { readWhole = n }(readWhole)
+	for _, mode := range []struct{ split, read int64 }{{splitMin, 1 << 62}, {splitMin, 0}, {0, 0}} {
+		split := mode.split
+		path := filepath.Join(t.TempDir(), "shrinks.js")
+		os.WriteFile(path, bytes.Repeat([]byte("var a = 1;\n"), 100000), 0o644)
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fi, _ := f.Stat()
+		if err := os.Truncate(path, 4096); err != nil { // after the size was taken
+			t.Fatal(err)
+		}
+		splitMin, readWhole = split, mode.read
+		e := newEngine(config.Defaults(), Options{})
+		var w worker
+		scan := func(f *os.File, size int64, add func(detect.Match)) error {
+			if size <= readWhole {
+				_, err := e.scanRead(&w, f, size, add)
+				return err
+			}
+			return e.scanInPlace(&w, f, size, add)
+		}
+		err = scan(f, fi.Size(), func(detect.Match) {})
+		f.Close()
+		if err == nil || !strings.Contains(err.Error(), "the file changed while it was read") {
+			t.Errorf("%+v: a file that shrank: %v", mode, err)
+		}
+		g, _ := os.Open(good)
+		gi, _ := g.Stat()
+		var found []string
+		err = scan(g, gi.Size(), func(m detect.Match) { found = append(found, m.Token) })
+		g.Close()
+		if err != nil || len(found) != 1 || found[0] != tok {
+			t.Errorf("%+v: the next file: %v, %d findings", mode, err, len(found))
+		}
+		// And a stream: the decoder's buffer is its own again, not the
+		// lost mapping's.
+		found = nil
+		w.dec.Reset(func(m detect.Match) { found = append(found, m.Token) })
+		w.dec.Write([]byte(`t="\u0063` + tok[1:] + `"`))
+		w.dec.Close()
+		if len(found) != 1 || found[0] != tok {
+			t.Errorf("%+v: a stream after: %d findings", mode, len(found))
+		}
 	}
 }

@@ -242,6 +242,7 @@ func (e *engine) push(j job) {
 type worker struct {
 	sc  detect.Scanner
 	dec detect.Decoder
+	buf []byte // a small file, read whole (see scanRead)
 }
 
 // work runs jobs until none is queued or running.
@@ -428,13 +429,12 @@ func (e *engine) readFile(sc *worker, j job) {
 	t := findings.Target{Target: j.file.Path, Order: j.order, Start: j.start}
 	kind := crawl.Classify(&url.URL{Path: filepath.ToSlash(j.file.Path)}, "")
 	t.Content = kind.String()
+	loc := findings.Location{Target: j.file.Path, Order: j.order}
 	f, err := os.Open(j.file.Path)
 	if err != nil {
 		t.State, t.Reason = findings.Failed, err.Error()
-	} else if size, ok := e.splittable(f, kind); ok {
-		// Large: in place, in windows, on every core.
-		loc := findings.Location{Target: j.file.Path, Order: j.order}
-		err := e.scanBigFile(f, size, func(m detect.Match) { e.coll.Add(m, loc) })
+	} else if ok, size, err := e.scanFile(sc, f, kind, func(m detect.Match) { e.coll.Add(m, loc) }); ok {
+		// In place; a large one in windows, on every core.
 		f.Close()
 		t.Bytes, t.Duration, t.State = size, time.Since(begun), findings.Scanned
 		if err != nil {
@@ -442,7 +442,7 @@ func (e *engine) readFile(sc *worker, j job) {
 		}
 	} else {
 		cr := &countingReader{r: f}
-		b, err := e.scanBody(sc, cr, kind, nil, findings.Location{Target: j.file.Path, Order: j.order}, false, nil)
+		b, err := e.scanBody(sc, cr, kind, nil, loc, false, nil)
 		f.Close()
 		t.Bytes, t.Duration, t.Warnings = cr.n, time.Since(begun), b.warnings
 		switch {
