@@ -11,7 +11,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -205,7 +204,7 @@ func (e *engine) seed() {
 			e.push(job{order: i, file: entries[0], start: true}) // a file is its own start target
 			continue
 		}
-		files := 0
+		var jobs []job
 		for _, en := range entries {
 			if en.Skip != "" {
 				st := findings.Skipped
@@ -215,9 +214,10 @@ func (e *engine) seed() {
 				e.coll.AddTarget(findings.Target{Target: en.Path, State: st, Reason: en.Skip, Order: i})
 				continue
 			}
-			files++
-			e.push(job{order: i, file: en})
+			jobs = append(jobs, job{order: i, file: en})
 		}
+		files := len(jobs)
+		e.push(jobs...) // at once: one wake-up for all, not one a file
 		if files == 0 && start.State == findings.Scanned {
 			// An empty build output is no clean one.
 			start.State, start.Reason = findings.Failed, "no files to scan in it"
@@ -230,12 +230,19 @@ func (e *engine) seed() {
 	}
 }
 
-func (e *engine) push(j job) {
+func (e *engine) push(js ...job) {
+	if len(js) == 0 {
+		return
+	}
 	e.mu.Lock()
-	e.queue = append(e.queue, j)
-	e.pending++
+	e.queue = append(e.queue, js...)
+	e.pending += len(js)
 	e.mu.Unlock()
-	e.cond.Signal()
+	if len(js) == 1 {
+		e.cond.Signal()
+	} else {
+		e.cond.Broadcast()
+	}
 }
 
 // worker holds what one worker reuses from body to body.
@@ -430,7 +437,7 @@ func (e *engine) readFile(sc *worker, j job) {
 	kind := crawl.Classify(&url.URL{Path: filepath.ToSlash(j.file.Path)}, "")
 	t.Content = kind.String()
 	loc := findings.Location{Target: j.file.Path, Order: j.order}
-	f, err := os.Open(j.file.Path)
+	f, err := files.Open(j.file.Path)
 	if err != nil {
 		t.State, t.Reason = findings.Failed, err.Error()
 	} else if ok, size, err := e.scanFile(sc, f, kind, func(m detect.Match) { e.coll.Add(m, loc) }); ok {
