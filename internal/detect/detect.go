@@ -98,6 +98,7 @@ const carryMax = tpLen + 2*decoyContext + 2
 // its buffer across calls and is not safe for concurrent use.
 type Scanner struct {
 	buf []byte
+	ip  InPlace // the last in-place scan's, reused by the next
 }
 
 // Find returns the matches in b.

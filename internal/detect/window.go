@@ -54,11 +54,17 @@ type InPlace struct {
 var MaxCands = 1 << 16
 
 // InPlace starts scanning data, which starts at s, in place with the
-// Scanner's matcher and dec, calling fn for each match.
+// Scanner's matcher and dec, calling fn for each match. The Scanner's
+// next InPlace reuses what it returns: one at a time.
 func (sc *Scanner) InPlace(data []byte, s Start, dec *Decoder, fn func(Match)) *InPlace {
 	// The list is never nil while it is kept, even empty: nil tells both
 	// stages to search for themselves (see find).
-	p := &InPlace{data: data, dec: dec, fn: fn, own: dec.buf, cands: make([]int32, 0, 64)}
+	cands := sc.ip.cands[:0]
+	if cands == nil {
+		cands = make([]int32, 0, 64)
+	}
+	p := &sc.ip
+	*p = InPlace{data: data, dec: dec, fn: fn, own: dec.buf, cands: cands}
 	p.st = state{base: s.Offset, line: s.Line, lineBase: s.LineStart, adj: s.Adj}
 	dec.Reset(fn)
 	dec.buf, dec.base, dec.line, dec.lnBase, dec.adj, dec.done = data[:0], s.Offset, s.Line, s.LineStart, s.Adj, s.Offset
