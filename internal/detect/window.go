@@ -47,6 +47,7 @@ type InPlace struct {
 	cands    []int32
 	searched int
 	listed   bool
+	seen     bool // a pattern was found (or the list given up)
 }
 
 // MaxCands bounds the pattern positions listed for a window (a variable
@@ -92,7 +93,7 @@ func (p *InPlace) find(upto int) {
 		if j < 0 {
 			break
 		}
-		p.cands = append(p.cands, int32(from+j))
+		p.cands, p.seen = append(p.cands, int32(from+j)), true
 		from += j + 1
 		if len(p.cands) > MaxCands {
 			// Dense patterns: each stage's own search does better.
@@ -115,6 +116,12 @@ func (p *InPlace) Step(upto int) {
 		p.dec.candidates(limit, false)
 	}
 }
+
+// Seen reports whether a pattern has been found in data so far. Until
+// one is, neither stage can report a match, and no one needs the lines
+// counted: a caller may leave StateAt out (the first StateAt after counts
+// from the start, once).
+func (p *InPlace) Seen() bool { return p.seen }
 
 // Decided is how much of data both have decided: nothing before it is
 // read again (but for a base64 run's reach back, b64Span/2).

@@ -32,23 +32,33 @@ func TestInPlaceBlocksEndAnywhere(t *testing.T) {
 		"a\nCafé 🦀 " + tok + " \n\nb = 1;\n",
 		"x = '" + tok + "';\ny = `\\u0063" + tok2[1:] + "`\n",
 		"é\n" + tok,
+		"no token\nhere\n", // nothing seen, nothing counted
 	} {
 		data := []byte(in)
 		want := append(detect.Find(data), decodeAll(data, 0)...)
 		slices.SortFunc(want, func(a, b detect.Match) int { return int(a.Offset - b.Offset) })
 		for cut := 0; cut <= len(data); cut++ {
-			var sc detect.Scanner
-			var dec detect.Decoder
-			var got []detect.Match
-			p := sc.InPlace(data, detect.Local(0), &dec, func(m detect.Match) { got = append(got, m) })
-			for _, end := range []int{cut, len(data)} {
-				p.Step(end)
-				p.StateAt(end)
-			}
-			p.Finish()
-			slices.SortFunc(got, func(a, b detect.Match) int { return int(a.Offset - b.Offset) })
-			if describe(got) != describe(want) {
-				t.Fatalf("%q, a block ending at %d:\n got %s\nwant %s", in, cut, describe(got), describe(want))
+			// Lines counted at each block's end, or only once a pattern
+			// is seen (as the scan of a file does).
+			for _, lazy := range []bool{false, true} {
+				var sc detect.Scanner
+				var dec detect.Decoder
+				var got []detect.Match
+				p := sc.InPlace(data, detect.Local(0), &dec, func(m detect.Match) { got = append(got, m) })
+				for _, end := range []int{cut, len(data)} {
+					p.Step(end)
+					if !lazy || p.Seen() {
+						p.StateAt(end)
+					}
+				}
+				p.Finish()
+				slices.SortFunc(got, func(a, b detect.Match) int { return int(a.Offset - b.Offset) })
+				if describe(got) != describe(want) {
+					t.Fatalf("%q, a block ending at %d (lazy %v):\n got %s\nwant %s", in, cut, lazy, describe(got), describe(want))
+				}
+				if p.Seen() != (len(want) > 0) {
+					t.Fatalf("%q: seen %v, with %d tokens", in, p.Seen(), len(want))
+				}
 			}
 		}
 	}

@@ -138,7 +138,10 @@ func (e *engine) scanWindow(w *worker, mp *files.Mapping, size, win, j int64, ch
 		}
 	}
 	next := int(winStart(j+1, win) - from) // where window j+1 starts, in data
-	var dropped int64                      // data[:dropped] was let go
+	if core1 == size {
+		next = -1 // none: the last window
+	}
+	var dropped int64 // data[:dropped] was let go
 	delta = w.scanBlocks(data, from, next, emit, func(d int64) {
 		// What is decided is let go as the window goes: the process's
 		// memory stays at a few MiB a worker, not a window.
@@ -153,7 +156,10 @@ func (e *engine) scanWindow(w *worker, mp *files.Mapping, size, win, j int64, ch
 // scanBlocks scans data, which starts at offset from, in place, block by
 // block, each while it is in the cache; decided hears, after each block,
 // how much of data is decided (never read again). It returns the state at
-// data[next], for the window that starts there.
+// data[next], for the window that starts there (-1: none). Lines are
+// counted as blocks end only from the first pattern found on (before it,
+// nothing can be reported): most small files have none, and are never
+// counted.
 func (w *worker) scanBlocks(data []byte, from int64, next int, emit func(detect.Match), decided func(int64)) (delta detect.Start) {
 	inp := w.sc.InPlace(data, detect.Local(from), &w.dec, emit)
 	for at := 0; at < len(data); {
@@ -162,8 +168,10 @@ func (w *worker) scanBlocks(data []byte, from int64, next int, emit func(detect.
 			end = next
 		}
 		inp.Step(end)
-		if st := inp.StateAt(end); end == next {
-			delta = st
+		if end == next {
+			delta = inp.StateAt(end)
+		} else if inp.Seen() {
+			inp.StateAt(end)
 		}
 		if decided != nil {
 			decided(int64(inp.Decided()))
@@ -286,7 +294,7 @@ func (e *engine) scanRead(w *worker, f *os.File, size int64, add func(detect.Mat
 	if archive.Sniff(data[:min(n, archive.SniffLen)]) != archive.None {
 		return true, nil
 	}
-	w.scanBlocks(data, 0, n, add, nil)
+	w.scanBlocks(data, 0, -1, add, nil)
 	switch {
 	case err == io.ErrUnexpectedEOF:
 		return false, fmt.Errorf("the file changed while it was read (it ended at byte %d of %d)", n, size)
