@@ -225,3 +225,33 @@ func TestHostileMemoryIsBounded(t *testing.T) {
 		})
 	}
 }
+
+// TestManySmallFilesKeepMemoryFlat: small files are read whole into
+// buffers, two a core, not one a worker: 256 files of 480 KiB scanned by
+// 256 workers hold a few buffers, not 256 (120 MiB), and each file is
+// scanned (the last one's token found).
+func TestManySmallFilesKeepMemoryFlat(t *testing.T) {
+	if testing.Short() || raceEnabled {
+		t.Skip("-short or -race: writes 120 MiB of files")
+	}
+	dir := t.TempDir()
+	body := bytes.Repeat([]byte("function f(a){return a+1}\n"), 480<<10/26)
+	for i := range 256 {
+		b := body
+		if i == 255 {
+			b = append(bytes.Clone(body), "t='"+tokentest.New(299).API()+"'\n"...)
+		}
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("chunk-%03d.js", i)), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	base, _, _ := peakRSS(t, "scan", "--format", "json", filepath.Join(dir, "chunk-000.js"))
+	kb, out, code := peakRSS(t, "scan", "--format", "json", "--concurrency", "256", dir)
+	t.Logf("256 files of 480 KiB, 256 workers: peak %d MiB (one file: %d MiB)", kb>>10, base>>10)
+	if kb > base+32<<10 {
+		t.Errorf("peak RSS %d MiB, more than 32 MiB over one file's %d MiB", kb>>10, base>>10)
+	}
+	if code != 1 || !strings.Contains(out, `"scanned": 256`) {
+		t.Errorf("exit %d, want one token in 256 scanned files:\n%.400s", code, out)
+	}
+}

@@ -18,7 +18,7 @@ import (
 // A regular file is scanned in place (detect.InPlace): the matcher, the
 // decoder and the line count go over each block of its bytes while it is
 // in the cache, with one vector search for both. A small one is read whole
-// into its worker's buffer (see scanFile); a larger one is mapped, not
+// into a buffer (see scanFile); a larger one is mapped, not
 // read, and scanned where its bytes lie in the page cache. Below splitMin
 // it is one window, scanned by the worker that took it (other workers take
 // other files). From splitMin on, it is scanned in
@@ -41,9 +41,9 @@ var (
 // (else streamed; a variable for the tests that compare with the stream).
 var mapFiles = files.Mapped
 
-// readWhole is the size up to which a file is read whole into its
-// worker's buffer rather than mapped (see scanRead): what each worker may
-// hold, whatever the files.
+// readWhole is the size up to which a file is read whole into a buffer
+// rather than mapped (see scanFile): the most each of the engine's
+// buffers (two a core) holds.
 var readWhole int64 = 512 << 10
 
 // blockSize is how much of a window the matcher, the decoder and the line
@@ -250,7 +250,7 @@ func (c *chain) done(j int64, delta detect.Start) {
 // scanFile scans f in place where it can: a regular file, not empty,
 // that is not an archive (opened member by member) or a source map (whose
 // sources are named as it streams). Up to readWhole bytes it is read whole
-// into w's buffer and scanned there (for a small file a read costs less
+// into one of the engine's buffers and scanned there (for a small file a read costs less
 // than a mapping's set-up and tear-down, whose unmapping interrupts the
 // other cores); beyond, mapped (see scanInPlace) where files are mapped,
 // and from splitMin on everywhere (in windows read one at a time). It returns false, f read from its start again, for
@@ -271,7 +271,16 @@ func (e *engine) scanFile(w *worker, f *os.File, kind crawl.Content, add func(de
 		}
 		return true, size, e.scanInPlace(w, f, size, add)
 	}
-	archived, err := e.scanRead(w, f, size, add)
+	var buf []byte
+	select {
+	case buf = <-e.readBufs:
+		defer func() { e.readBufs <- buf }()
+	default:
+		// Every buffer in use (more workers than cores, reads waiting on
+		// a disk): streamed instead, in the worker's own few KiB.
+		return false, 0, nil
+	}
+	archived, err := e.scanRead(w, &buf, f, size, add)
 	if archived {
 		if _, err := f.Seek(0, io.SeekStart); err != nil {
 			return true, size, fmt.Errorf("reading the archive again from its start: %v", err)
@@ -281,16 +290,16 @@ func (e *engine) scanFile(w *worker, f *os.File, kind crawl.Content, add func(de
 	return true, size, err
 }
 
-// scanRead reads f (size bytes) whole into w's buffer and scans it there
-// in place, unless it is an archive (it says so, having scanned nothing).
-// A file that ends before size bytes changed since its size was taken:
-// an error, after what was read is scanned.
-func (e *engine) scanRead(w *worker, f *os.File, size int64, add func(detect.Match)) (archived bool, err error) {
-	if int64(cap(w.buf)) < size {
-		w.buf = make([]byte, size)
+// scanRead reads f (size bytes) whole into *buf (grown to fit) and scans
+// it there in place, unless it is an archive (it says so, having scanned
+// nothing). A file that ends before size bytes changed since its size was
+// taken: an error, after what was read is scanned.
+func (e *engine) scanRead(w *worker, buf *[]byte, f *os.File, size int64, add func(detect.Match)) (archived bool, err error) {
+	if int64(cap(*buf)) < size {
+		*buf = make([]byte, size)
 	}
-	n, err := io.ReadFull(f, w.buf[:size])
-	data := w.buf[:n]
+	n, err := io.ReadFull(f, (*buf)[:size])
+	data := (*buf)[:n]
 	if archive.Sniff(data[:min(n, archive.SniffLen)]) != archive.None {
 		return true, nil
 	}

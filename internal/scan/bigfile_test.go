@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/url"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/cratesguard/cratesguard/internal/config"
+	"github.com/cratesguard/cratesguard/internal/crawl"
 	"github.com/cratesguard/cratesguard/internal/detect"
 	"github.com/cratesguard/cratesguard/internal/findings"
 	"github.com/cratesguard/cratesguard/internal/target"
@@ -206,7 +208,8 @@ func TestWindowsOfAFileThatShrinks(t *testing.T) {
 		var w worker
 		scan := func(f *os.File, size int64, add func(detect.Match)) error {
 			if size <= readWhole {
-				_, err := e.scanRead(&w, f, size, add)
+				var buf []byte
+				_, err := e.scanRead(&w, &buf, f, size, add)
 				return err
 			}
 			return e.scanInPlace(&w, f, size, add)
@@ -233,5 +236,37 @@ func TestWindowsOfAFileThatShrinks(t *testing.T) {
 		if len(found) != 1 || found[0] != tok {
 			t.Errorf("%+v: a stream after: %d findings", mode, len(found))
 		}
+	}
+}
+
+// TestSmallFileWithoutABufferStreams: with every read buffer in use, a
+// small file is left to the stream, its start unread; with one free, it is
+// scanned in place and the buffer given back.
+func TestSmallFileWithoutABufferStreams(t *testing.T) {
+	tok := tokentest.New(33).API()
+	path := filepath.Join(t.TempDir(), "a.js")
+	os.WriteFile(path, []byte("var t = '"+tok+"';\n"), 0o644)
+	e := newEngine(config.Defaults(), Options{})
+	var held [][]byte
+	for range cap(e.readBufs) {
+		held = append(held, <-e.readBufs)
+	}
+	f, _ := os.Open(path)
+	defer f.Close()
+	var w worker
+	var found []string
+	add := func(m detect.Match) { found = append(found, m.Token) }
+	if ok, _, err := e.scanFile(&w, f, crawl.Classify(&url.URL{Path: path}, ""), add); ok || err != nil || len(found) != 0 {
+		t.Fatalf("no buffer free: in place %v, %v, %d found", ok, err, len(found))
+	}
+	if off, _ := f.Seek(0, io.SeekCurrent); off != 0 {
+		t.Fatalf("the stream would start at byte %d", off)
+	}
+	e.readBufs <- held[0]
+	if ok, _, err := e.scanFile(&w, f, crawl.Classify(&url.URL{Path: path}, ""), add); !ok || err != nil || len(found) != 1 || found[0] != tok {
+		t.Fatalf("a buffer free: in place %v, %v, found %d", ok, err, len(found))
+	}
+	if len(e.readBufs) != 1 {
+		t.Errorf("the buffer was not given back")
 	}
 }

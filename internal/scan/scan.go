@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -134,6 +135,9 @@ type engine struct {
 	fallbacks   fallbacks
 	browser     *browser.Browser // --browser, when it started
 	reg         *registry.Client // crates.io, for crate targets
+	// readBufs holds the buffers small files are read whole into (see
+	// scanFile): two a core, whatever --concurrency says.
+	readBufs chan []byte
 }
 
 func newEngine(cfg config.Config, opts Options) *engine {
@@ -161,6 +165,10 @@ func newEngine(cfg config.Config, opts Options) *engine {
 		fetchedMaps: map[string]bool{},
 	}
 	e.cond = sync.NewCond(&e.mu)
+	e.readBufs = make(chan []byte, 2*runtime.GOMAXPROCS(0))
+	for range cap(e.readBufs) {
+		e.readBufs <- nil // allocated when first used
+	}
 	hdrs := make([]fetch.Header, len(cfg.Headers))
 	for i, h := range cfg.Headers {
 		hdrs[i] = fetch.Header(h)
@@ -249,7 +257,6 @@ func (e *engine) push(js ...job) {
 type worker struct {
 	sc  detect.Scanner
 	dec detect.Decoder
-	buf []byte // a small file, read whole (see scanRead)
 }
 
 // work runs jobs until none is queued or running.
