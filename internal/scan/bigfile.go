@@ -249,13 +249,14 @@ func (c *chain) done(j int64, delta detect.Start) {
 
 // scanFile scans f in place where it can: a regular file, not empty,
 // that is not an archive (opened member by member) or a source map (whose
-// sources are named as it streams). Up to readWhole bytes it is read whole
-// into one of the engine's buffers and scanned there (for a small file a read costs less
-// than a mapping's set-up and tear-down, whose unmapping interrupts the
-// other cores); beyond, mapped (see scanInPlace) where files are mapped,
-// and from splitMin on everywhere (in windows read one at a time). It returns false, f read from its start again, for
-// a file to stream; else its size, and an error if it could not be read
-// to its end (what was read is scanned).
+// sources are named as it streams). Up to readWhole bytes it is read
+// whole into one of the engine's buffers and scanned there (for a small
+// file a read costs less than a mapping's set-up and tear-down, whose
+// unmapping interrupts the other cores); beyond, mapped (see scanInPlace)
+// where files are mapped, and from splitMin on everywhere (in windows,
+// read one at a time where files are not mapped). It returns false, f
+// read from its start again, for a file to stream; else its size, and an
+// error if it could not be read to its end (what was read is scanned).
 func (e *engine) scanFile(w *worker, f *os.File, kind crawl.Content, add func(detect.Match)) (bool, int64, error) {
 	fi, err := f.Stat()
 	if err != nil || !fi.Mode().IsRegular() || fi.Size() == 0 || kind == crawl.SourceMap ||
