@@ -12,13 +12,15 @@ import (
 	"archive/zip"
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"path"
 	"strings"
+
+	"github.com/klauspost/compress/flate"
+	"github.com/klauspost/compress/gzip"
 )
 
 // Kind is an archive format, recognised by its magic bytes.
@@ -98,6 +100,7 @@ func Open(k Kind, r io.Reader, ra io.ReaderAt, size int64, name string) (Reader,
 		if err != nil {
 			return nil, err
 		}
+		zr.RegisterDecompressor(zip.Deflate, func(r io.Reader) io.ReadCloser { return flate.NewReader(r) })
 		return &zipReader{files: zr.File}, nil
 	}
 	return nil, fmt.Errorf("not an archive")
