@@ -17,6 +17,7 @@ import (
 	"io"
 	"io/fs"
 	"path"
+	"runtime"
 	"strings"
 
 	"github.com/klauspost/compress/flate"
@@ -65,9 +66,13 @@ type Entry struct {
 	Skip, Warn string
 }
 
-// Reader yields an archive's entries. Next returns io.EOF after the last.
+// Reader yields an archive's entries. Next returns io.EOF after the last;
+// an entry's Body is read before the next Next. Close lets go of what the
+// reader holds (a zip's members inflated ahead) when it is not read to
+// its end.
 type Reader interface {
 	Next() (*Entry, error)
+	Close()
 }
 
 // Open reads the archive of kind k from r (zip needs ra and size: its
@@ -101,7 +106,12 @@ func Open(k Kind, r io.Reader, ra io.ReaderAt, size int64, name string) (Reader,
 			return nil, err
 		}
 		zr.RegisterDecompressor(zip.Deflate, func(r io.Reader) io.ReadCloser { return flate.NewReader(r) })
-		return &zipReader{files: zr.File}, nil
+		z := &zipReader{files: zr.File, ahead: readAhead()}
+		z.bufs = make(chan []byte, z.ahead+1)
+		for range z.ahead + 1 {
+			z.bufs <- nil
+		}
+		return z, nil
 	}
 	return nil, fmt.Errorf("not an archive")
 }
@@ -124,6 +134,8 @@ type single struct {
 	done bool
 }
 
+func (s *single) Close() {}
+
 func (s *single) Next() (*Entry, error) {
 	if s.done {
 		return nil, io.EOF
@@ -133,6 +145,8 @@ func (s *single) Next() (*Entry, error) {
 }
 
 type tarReader struct{ tr *tar.Reader }
+
+func (t *tarReader) Close() {}
 
 func (t *tarReader) Next() (*Entry, error) {
 	for {
@@ -157,32 +171,158 @@ func (t *tarReader) Next() (*Entry, error) {
 	}
 }
 
-type zipReader struct {
-	files []*zip.File
-	open  io.ReadCloser
+// A zip's members are inflated ahead of the one being read, on other
+// cores: scanning an archive is mostly inflating it, and a zip's members,
+// unlike a gzip stream, can be inflated apart. Up to ReadAhead members are
+// in flight, each inflated up to AheadBytes ahead (the rest when it is
+// read): memory is bounded whatever the archive claims. Variables for the
+// tests; ReadAhead 0 inflates each member only when it is read, and -1
+// (the default) reads two ahead a core where there is more than one.
+var (
+	ReadAhead  = -1
+	AheadBytes = 2 << 20
+)
+
+func readAhead() int {
+	if ReadAhead >= 0 {
+		return ReadAhead
+	}
+	if n := runtime.GOMAXPROCS(0); n > 1 {
+		return 2 * n
+	}
+	return 0
 }
+
+type zipReader struct {
+	files   []*zip.File // not yet looked at, in order
+	pending []*member   // looked at, not yet returned, in order
+	ahead   int         // members inflated ahead at most
+	open    io.ReadCloser
+	// bufs are the buffers members are inflated ahead into, one more than
+	// ahead: the member being read holds last.
+	bufs chan []byte
+	last []byte
+}
+
+// member is a zip member on its way: its entry, and for one with content,
+// what was inflated ahead of it.
+type member struct {
+	e   *Entry
+	f   *zip.File
+	got chan inflated // nil: inflated when read
+}
+
+type inflated struct {
+	buf  []byte
+	rest io.ReadCloser // the member after buf; nil when buf is all of it
+	err  error         // from opening (the member cannot be read) or inflating
+	open bool          // the member could be opened
+}
+
+func (z *zipReader) Close() {
+	if z.open != nil {
+		z.open.Close()
+		z.open = nil
+	}
+	for _, m := range z.pending { // inflating ahead ends within AheadBytes
+		if m.got != nil {
+			if r := <-m.got; r.rest != nil {
+				r.rest.Close()
+			}
+		}
+	}
+	z.pending, z.files = nil, nil
+}
+
+// fill looks at members until one is pending and, reading ahead, until
+// ahead of them with content are being inflated.
+func (z *zipReader) fill() {
+	inFlight := 0
+	for _, m := range z.pending {
+		if m.got != nil {
+			inFlight++
+		}
+	}
+	for len(z.files) > 0 && (len(z.pending) == 0 || inFlight < z.ahead) {
+		f := z.files[0]
+		z.files = z.files[1:]
+		mode := f.Mode()
+		m := &member{e: &Entry{Name: f.Name, Warn: climbs(f.Name)}, f: f}
+		switch {
+		case mode.IsDir() || strings.HasSuffix(f.Name, "/"):
+			continue
+		case mode&fs.ModeSymlink != 0:
+			m.e.Skip = "a symbolic link: not followed"
+		case f.Flags&1 != 0:
+			m.e.Skip = "encrypted: its content cannot be read"
+		case z.ahead > 0:
+			m.got = make(chan inflated, 1)
+			go inflateAhead(f, <-z.bufs, m.got)
+			inFlight++
+		}
+		z.pending = append(z.pending, m)
+	}
+}
+
+// inflateAhead opens f and inflates up to AheadBytes of it into buf.
+func inflateAhead(f *zip.File, buf []byte, got chan<- inflated) {
+	rc, err := f.Open()
+	if err != nil {
+		got <- inflated{buf: buf[:0], err: err}
+		return
+	}
+	buf = buf[:0]
+	if want := min(f.UncompressedSize64+1, uint64(AheadBytes)); uint64(cap(buf)) < want {
+		buf = make([]byte, 0, want)
+	}
+	for len(buf) < AheadBytes {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)] // grow (a size the archive claims is no bound)
+		}
+		n, rerr := rc.Read(buf[len(buf):min(cap(buf), AheadBytes)])
+		buf = buf[:len(buf)+n]
+		if rerr == io.EOF {
+			rc.Close()
+			got <- inflated{buf: buf, open: true}
+			return
+		}
+		if rerr != nil {
+			rc.Close()
+			got <- inflated{buf: buf, err: rerr, open: true}
+			return
+		}
+	}
+	got <- inflated{buf: buf, rest: rc, open: true}
+}
+
+// errAfter reads nothing and fails with err: what follows the part of a
+// member inflated before its inflating failed.
+type errAfter struct{ err error }
+
+func (e errAfter) Read([]byte) (int, error) { return 0, e.err }
 
 func (z *zipReader) Next() (*Entry, error) {
 	if z.open != nil {
 		z.open.Close()
 		z.open = nil
 	}
-	for len(z.files) > 0 {
-		f := z.files[0]
-		z.files = z.files[1:]
-		mode := f.Mode()
-		e := &Entry{Name: f.Name, Warn: climbs(f.Name)}
-		switch {
-		case mode.IsDir() || strings.HasSuffix(f.Name, "/"):
-			continue
-		case mode&fs.ModeSymlink != 0:
-			e.Skip = "a symbolic link: not followed"
-			return e, nil
-		case f.Flags&1 != 0:
-			e.Skip = "encrypted: its content cannot be read"
-			return e, nil
-		}
-		rc, err := f.Open()
+	if z.last != nil { // the last member is read: its buffer is free
+		z.bufs <- z.last
+		z.last = nil
+	}
+	z.fill()
+	if len(z.pending) == 0 {
+		return nil, io.EOF
+	}
+	m := z.pending[0]
+	z.pending = z.pending[1:]
+	z.fill()
+	e := m.e
+	switch {
+	case e.Skip != "":
+		return e, nil
+	case m.got == nil: // inflated as it is read
+		rc, err := m.f.Open()
 		if err != nil {
 			e.Skip = "cannot be read: " + err.Error()
 			return e, nil
@@ -190,5 +330,17 @@ func (z *zipReader) Next() (*Entry, error) {
 		z.open, e.Body = rc, rc
 		return e, nil
 	}
-	return nil, io.EOF
+	r := <-m.got
+	z.last = r.buf
+	switch {
+	case !r.open:
+		e.Skip = "cannot be read: " + r.err.Error()
+	case r.err != nil:
+		e.Body = io.MultiReader(bytes.NewReader(r.buf), errAfter{r.err})
+	case r.rest != nil:
+		z.open, e.Body = r.rest, io.MultiReader(bytes.NewReader(r.buf), r.rest)
+	default:
+		e.Body = bytes.NewReader(r.buf)
+	}
+	return e, nil
 }

@@ -86,6 +86,7 @@ func (e *engine) scanArchive(w *worker, k archive.Kind, r io.Reader, src io.Read
 	if err != nil {
 		return fmt.Errorf("a %s archive that cannot be read: %v", k, err)
 	}
+	defer ar.Close()
 	for !u.stopped {
 		en, err := ar.Next()
 		if err == io.EOF {

@@ -1,0 +1,134 @@
+package archive
+
+import (
+	"archive/zip"
+	"bytes"
+	"fmt"
+	"io"
+	"io/fs"
+	"math/rand/v2"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+// testZip builds a zip of members of every kind a reader meets: empty,
+// small, at and past the read-ahead size, stored and deflated, a directory,
+// a symbolic link, an encrypted one and a corrupt one.
+func testZip(t *testing.T) []byte {
+	var b bytes.Buffer
+	w := zip.NewWriter(&b)
+	add := func(name string, method uint16, mode fs.FileMode, flags uint16, body []byte) {
+		h := &zip.FileHeader{Name: name, Method: method, Flags: flags}
+		h.SetMode(mode)
+		f, err := w.CreateHeader(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Write(body)
+	}
+	big := func(n int) []byte { return []byte(strings.Repeat("var a = 1; // x\n", n/16+1)[:n]) }
+	add("empty.js", zip.Deflate, 0o644, 0, nil)
+	add("small.js", zip.Deflate, 0o644, 0, []byte("var t = 1;\n"))
+	add("dir/", zip.Store, fs.ModeDir|0o755, 0, nil)
+	add("at.js", zip.Deflate, 0o644, 0, big(1000))
+	add("past.js", zip.Deflate, 0o644, 0, append(big(5000), "end\n"...))
+	add("stored.js", zip.Store, 0o644, 0, big(3000))
+	add("link", zip.Store, fs.ModeSymlink|0o777, 0, []byte("target"))
+	add("secret.js", zip.Store, 0o644, 1, []byte("xx"))
+	add("../climbs.js", zip.Deflate, 0o644, 0, []byte("up"))
+	for i := range 40 {
+		add(fmt.Sprintf("many/%02d.js", i), zip.Deflate, 0o644, 0, big(100+37*i))
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	noise := make([]byte, 4000) // letters at random: it stays about as long deflated
+	for i := range noise {
+		noise[i] = byte('a' + r.IntN(26))
+	}
+	add("corrupt.js", zip.Deflate, 0o644, 0, noise)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	z := b.Bytes()
+	// Corrupt the last member's deflate stream from its 1,000th byte on.
+	at := bytes.Index(z, []byte("corrupt.js")) + len("corrupt.js") + 1000
+	for j := at; j < at+200; j++ {
+		z[j] ^= 0x5a
+	}
+	return z
+}
+
+// read lists what a reader yields: each entry's name, skip, warning, and
+// its content or where reading it failed.
+func read(t *testing.T, z []byte) string {
+	r, err := Open(Zip, nil, bytes.NewReader(z), int64(len(z)), "t.zip")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var out strings.Builder
+	for {
+		e, err := r.Next()
+		if err == io.EOF {
+			return out.String()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&out, "%s skip=%q warn=%q", e.Name, e.Skip, e.Warn)
+		if e.Body != nil {
+			b, err := io.ReadAll(e.Body)
+			fmt.Fprintf(&out, " %d bytes %x err=%v", len(b), b[:min(len(b), 8)], err)
+			if len(b) > 0 {
+				fmt.Fprintf(&out, " ends %q", b[max(len(b)-4, 0):])
+			}
+		}
+		out.WriteString("\n")
+	}
+}
+
+// TestZipReadAheadReadsWhatItReads: members inflated ahead, on other
+// goroutines and in part (past AheadBytes, the rest as they are read), read
+// as members inflated one by one do: the same entries, content and errors,
+// in the same order.
+func TestZipReadAheadReadsWhatItReads(t *testing.T) {
+	defer func(r, n int) { ReadAhead, AheadBytes = r, n }(ReadAhead, AheadBytes)
+	z := testZip(t)
+	ReadAhead = 0
+	want := read(t, z)
+	if !strings.Contains(want, "past.js") || !strings.Contains(want, `ends "end\n"`) || !strings.Contains(want, "flate") {
+		t.Fatalf("the fixture is wrong:\n%s", want)
+	}
+	for _, c := range []struct{ ahead, bytes int }{{1, 1000}, {3, 1000}, {4, 64}, {8, 1 << 20}} {
+		ReadAhead, AheadBytes = c.ahead, c.bytes
+		if got := read(t, z); got != want {
+			t.Errorf("read %d ahead, %d bytes each:\n%s\nwant\n%s", c.ahead, c.bytes, got, want)
+		}
+	}
+}
+
+// TestZipReadAheadCloses: a reader closed before its end (an archive cut
+// short by a cap) leaves no inflating goroutine behind.
+func TestZipReadAheadCloses(t *testing.T) {
+	defer func(r, n int) { ReadAhead, AheadBytes = r, n }(ReadAhead, AheadBytes)
+	ReadAhead, AheadBytes = 8, 1000
+	z := testZip(t)
+	before := runtime.NumGoroutine()
+	for range 20 {
+		r, err := Open(Zip, nil, bytes.NewReader(z), int64(len(z)), "t.zip")
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Next()
+		r.Next()
+		r.Close()
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		t.Errorf("%d goroutines after closing, %d before", n, before)
+	}
+}
