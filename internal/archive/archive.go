@@ -85,16 +85,22 @@ func Open(k Kind, r io.Reader, ra io.ReaderAt, size int64, name string) (Reader,
 		if err != nil {
 			return nil, err
 		}
-		br := bufio.NewReaderSize(gz, 64<<10)
+		var in io.Reader = gz
+		var ahead *inflater
+		if readAhead() > 0 {
+			ahead = inflateOn(gz)
+			in = ahead
+		}
+		br := bufio.NewReaderSize(in, 64<<10)
 		head, _ := br.Peek(SniffLen)
 		if Sniff(head) == Tar {
-			return &tarReader{tr: tar.NewReader(br)}, nil
+			return &tarReader{tr: tar.NewReader(br), ahead: ahead}, nil
 		}
 		inner := strings.TrimSuffix(path.Base(name), path.Ext(name))
 		if inner == "" || inner == "." || inner == "/" {
 			inner = "content"
 		}
-		return &single{e: &Entry{Name: inner, Body: br}}, nil
+		return &single{e: &Entry{Name: inner, Body: br}, ahead: ahead}, nil
 	case Tar:
 		return &tarReader{tr: tar.NewReader(r)}, nil
 	case Zip:
@@ -130,11 +136,12 @@ func climbs(name string) string {
 }
 
 type single struct {
-	e    *Entry
-	done bool
+	e     *Entry
+	done  bool
+	ahead *inflater
 }
 
-func (s *single) Close() {}
+func (s *single) Close() { s.ahead.Close() }
 
 func (s *single) Next() (*Entry, error) {
 	if s.done {
@@ -144,9 +151,102 @@ func (s *single) Next() (*Entry, error) {
 	return s.e, nil
 }
 
-type tarReader struct{ tr *tar.Reader }
+type tarReader struct {
+	tr    *tar.Reader
+	ahead *inflater
+}
 
-func (t *tarReader) Close() {}
+func (t *tarReader) Close() { t.ahead.Close() }
+
+// A gzip stream is one stream: it cannot be inflated on two cores, but it
+// can be inflated on one while the other scans what came out. inflater
+// reads r on its own goroutine, a chunk of aheadChunk at a time, up to
+// aheadChunks ahead of its reader.
+const (
+	aheadChunk  = 256 << 10
+	aheadChunks = 4
+)
+
+type inflater struct {
+	full  chan chunk
+	free  chan []byte
+	stop  chan struct{}
+	ended chan struct{}
+	cur   []byte // what is left of the chunk being read
+	held  []byte // that chunk's buffer
+	err   error
+}
+
+type chunk struct {
+	b   []byte
+	err error
+}
+
+func inflateOn(r io.Reader) *inflater {
+	in := &inflater{full: make(chan chunk, aheadChunks), free: make(chan []byte, aheadChunks),
+		stop: make(chan struct{}), ended: make(chan struct{})}
+	for range aheadChunks {
+		in.free <- nil // allocated when first filled
+	}
+	go func() {
+		defer close(in.ended)
+		for {
+			var buf []byte
+			select {
+			case buf = <-in.free:
+			case <-in.stop:
+				return
+			}
+			if buf == nil {
+				buf = make([]byte, aheadChunk)
+			}
+			n, err := io.ReadFull(r, buf)
+			if err == io.ErrUnexpectedEOF {
+				err = io.EOF
+			}
+			select {
+			case in.full <- chunk{buf[:n], err}:
+			case <-in.stop:
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return in
+}
+
+func (in *inflater) Read(p []byte) (int, error) {
+	for len(in.cur) == 0 {
+		if in.err != nil {
+			return 0, in.err
+		}
+		if in.held != nil {
+			in.free <- in.held[:cap(in.held)]
+			in.held = nil
+		}
+		c := <-in.full
+		in.cur, in.held, in.err = c.b, c.b, c.err
+	}
+	n := copy(p, in.cur)
+	in.cur = in.cur[n:]
+	return n, nil
+}
+
+// Close stops the inflating and waits for it to end (within a chunk): the
+// stream under it is not read once Close returns.
+func (in *inflater) Close() {
+	if in == nil {
+		return
+	}
+	select {
+	case <-in.stop:
+	default:
+		close(in.stop)
+	}
+	<-in.ended
+}
 
 func (t *tarReader) Next() (*Entry, error) {
 	for {

@@ -1,8 +1,10 @@
 package archive
 
 import (
+	"archive/tar"
 	"archive/zip"
 	"bytes"
+	"compress/gzip"
 	"fmt"
 	"io"
 	"io/fs"
@@ -127,6 +129,98 @@ func TestZipReadAheadCloses(t *testing.T) {
 	deadline := time.Now().Add(2 * time.Second)
 	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		t.Errorf("%d goroutines after closing, %d before", n, before)
+	}
+}
+
+// testTarGz is a .tar.gz of members across the inflater's chunks (one of
+// them several chunks long) and, corrupt, the same with 64 bytes of its
+// deflate stream flipped.
+func testTarGz(t *testing.T) (good, corrupt []byte) {
+	var b bytes.Buffer
+	gz := gzip.NewWriter(&b)
+	tw := tar.NewWriter(gz)
+	r := rand.New(rand.NewPCG(3, 4))
+	for i, n := range []int{0, 11, aheadChunk - 100, 3*aheadChunk + 7, 1000, aheadChunk} {
+		body := make([]byte, n)
+		for j := range body {
+			body[j] = byte('a' + r.IntN(26))
+		}
+		tw.WriteHeader(&tar.Header{Name: fmt.Sprintf("m%d.js", i), Mode: 0o644, Size: int64(n), Typeflag: tar.TypeReg})
+		tw.Write(body)
+	}
+	tw.Close()
+	gz.Close()
+	good = bytes.Clone(b.Bytes())
+	corrupt = bytes.Clone(good)
+	for i := len(corrupt) / 2; i < len(corrupt)/2+64; i++ {
+		corrupt[i] ^= 0xff // inside the deflate stream, in m3.js
+	}
+	return good, corrupt
+}
+
+// readStream lists what a reader of a gzip stream yields, as read does.
+func readStream(t *testing.T, z []byte, name string) string {
+	r, err := Open(Gzip, bytes.NewReader(z), nil, 0, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var out strings.Builder
+	for {
+		e, err := r.Next()
+		if err != nil {
+			fmt.Fprintf(&out, "end: %v\n", err)
+			return out.String()
+		}
+		b, err := io.ReadAll(e.Body)
+		fmt.Fprintf(&out, "%s %d bytes %x err=%v\n", e.Name, len(b), b[max(len(b)-8, 0):], err)
+	}
+}
+
+// TestGzipInflatedOnItsOwnReadsTheSame: a .tar.gz and a bare .gz inflated
+// on a goroutine of their own, chunks ahead of the reader, read as they do
+// inflated in the reader: the same members, content and errors (a corrupt
+// stream's included).
+func TestGzipInflatedOnItsOwnReadsTheSame(t *testing.T) {
+	defer func(r int) { ReadAhead = r }(ReadAhead)
+	good, corrupt := testTarGz(t)
+	var bare bytes.Buffer
+	gz := gzip.NewWriter(&bare)
+	gz.Write(bytes.Repeat([]byte("var a = 1;\n"), 100000))
+	gz.Close()
+	for _, c := range []struct {
+		name string
+		z    []byte
+	}{{"t.tar.gz", good}, {"t.tar.gz", corrupt}, {"app.js.gz", bare.Bytes()}} {
+		ReadAhead = 0
+		want := readStream(t, c.z, c.name)
+		ReadAhead = 2
+		if got := readStream(t, c.z, c.name); got != want {
+			t.Errorf("%s: inflated ahead:\n%s\nwant\n%s", c.name, got, want)
+		}
+	}
+	if bad := readStream(t, corrupt, "t.tar.gz"); strings.HasSuffix(bad, "end: EOF\n") {
+		t.Errorf("the corrupt stream reads without an error:\n%s", bad)
+	}
+}
+
+// TestGzipInflaterCloses: a stream left before its end (a cap) stops
+// being inflated, and its goroutine ends, when it is closed.
+func TestGzipInflaterCloses(t *testing.T) {
+	defer func(r int) { ReadAhead = r }(ReadAhead)
+	ReadAhead = 2
+	good, _ := testTarGz(t)
+	before := runtime.NumGoroutine()
+	for range 20 {
+		r, err := Open(Gzip, bytes.NewReader(good), nil, 0, "t.tar.gz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Next()
+		r.Close()
 	}
 	if n := runtime.NumGoroutine(); n > before {
 		t.Errorf("%d goroutines after closing, %d before", n, before)
