@@ -222,6 +222,12 @@ func TestGzipInflaterCloses(t *testing.T) {
 		r.Next()
 		r.Close()
 	}
+	// Close waits for the inflating goroutine's last act; its return
+	// itself may take a moment longer.
+	deadline := time.Now().Add(2 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
 	if n := runtime.NumGoroutine(); n > before {
 		t.Errorf("%d goroutines after closing, %d before", n, before)
 	}
