@@ -276,8 +276,9 @@ func (t *tarReader) Next() (*Entry, error) {
 // unlike a gzip stream, can be inflated apart. Up to ReadAhead members are
 // in flight, each inflated up to AheadBytes ahead (the rest when it is
 // read): memory is bounded whatever the archive claims. Variables for the
-// tests; ReadAhead 0 inflates each member only when it is read, and -1
-// (the default) reads two ahead a core where there is more than one.
+// tests; ReadAhead 0 inflates each member only when it is read (and a
+// gzip stream in its reader, see inflater), and -1 (the default) reads
+// two ahead a core where there is more than one.
 var (
 	ReadAhead  = -1
 	AheadBytes = 2 << 20
@@ -335,7 +336,8 @@ func (z *zipReader) Close() {
 }
 
 // fill looks at members until one is pending and, reading ahead, until
-// ahead of them with content are being inflated.
+// ahead of them with content are being inflated, or 2*ahead are pending
+// (a run of links or encrypted members does not queue the archive whole).
 func (z *zipReader) fill() {
 	inFlight := 0
 	for _, m := range z.pending {
@@ -343,7 +345,7 @@ func (z *zipReader) fill() {
 			inFlight++
 		}
 	}
-	for len(z.files) > 0 && (len(z.pending) == 0 || inFlight < z.ahead) {
+	for len(z.files) > 0 && (len(z.pending) == 0 || inFlight < z.ahead && len(z.pending) < 2*z.ahead) {
 		f := z.files[0]
 		z.files = z.files[1:]
 		mode := f.Mode()

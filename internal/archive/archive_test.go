@@ -224,3 +224,43 @@ func TestGzipInflaterCloses(t *testing.T) {
 	good, _ := testTarGz(t)
 	closesClean(t, func() (Reader, error) { return Open(Gzip, bytes.NewReader(good), nil, 0, "t.tar.gz") }, 1)
 }
+
+// TestZipReadAheadQueuesLittle: a run of members with nothing to inflate
+// (links) is looked at a few at a time, not queued whole, and every member
+// still comes out, in order.
+func TestZipReadAheadQueuesLittle(t *testing.T) {
+	defer func(r int) { ReadAhead = r }(ReadAhead)
+	ReadAhead = 2
+	var b bytes.Buffer
+	w := zip.NewWriter(&b)
+	for i := range 1000 {
+		h := &zip.FileHeader{Name: fmt.Sprintf("link%04d", i)}
+		h.SetMode(fs.ModeSymlink | 0o777)
+		f, _ := w.CreateHeader(h)
+		f.Write([]byte("target"))
+	}
+	f, _ := w.Create("last.js")
+	f.Write([]byte("var a = 1;\n"))
+	w.Close()
+	r, err := Open(Zip, nil, bytes.NewReader(b.Bytes()), int64(b.Len()), "t.zip")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	z := r.(*zipReader)
+	for i := 0; ; i++ {
+		e, err := r.Next()
+		if err == io.EOF {
+			if i != 1001 {
+				t.Errorf("%d members, want 1001", i)
+			}
+			return
+		}
+		if want := fmt.Sprintf("link%04d", i); i < 1000 && e.Name != want || i == 1000 && e.Name != "last.js" {
+			t.Fatalf("member %d is %s", i, e.Name)
+		}
+		if len(z.pending) > 2*z.ahead {
+			t.Fatalf("%d members pending after %d, reading %d ahead", len(z.pending), i, z.ahead)
+		}
+	}
+}
