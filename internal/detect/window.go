@@ -137,9 +137,12 @@ func (p *InPlace) Decided() int {
 func (p *InPlace) StateAt(at int) Start {
 	stop := min(at, p.st.resume)
 	p.st.advance(p.data, stop)
-	s := Start{Offset: p.st.base + int64(stop), Line: p.st.line, LineStart: p.st.lineBase, Adj: p.st.adj}
-	n, lineStart, adj := lines(p.data[stop:at], s.Offset)
-	s = s.Then(Start{Offset: p.st.base + int64(at), Line: 1 + n, LineStart: lineStart, Adj: adj})
+	s := Start{Offset: p.st.base + int64(at), Line: p.st.line, LineStart: p.st.lineBase, Adj: p.st.adj}
+	n, lineStart, adj := lines(p.data[stop:at], p.st.base+int64(stop))
+	if n > 0 {
+		s.Line, s.LineStart, s.Adj = s.Line+n, lineStart, 0
+	}
+	s.Adj += adj
 	p.dec.marks = append(p.dec.marks, s)
 	return s
 }
