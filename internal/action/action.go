@@ -39,7 +39,7 @@ type Env struct {
 const annotationsPerLevel = 10
 
 // Outputs are the step outputs the action sets.
-var Outputs = []string{"tokens", "findings", "placeholders", "sarif-file", "scanned", "skipped", "failed", "exit-code", "revoked"}
+var Outputs = []string{"tokens", "findings", "placeholders", "sarif-file", "scanned", "skipped", "failed", "not-opened", "exit-code", "revoked"}
 
 // Run is the action's entry point. It returns the process exit code.
 func Run(ctx context.Context, env Env) int {
@@ -125,6 +125,7 @@ func run(ctx context.Context, a *githubactions.Action, in *inputs, env Env) (int
 		{"scanned", strconv.Itoa(sum.Scanned)},
 		{"skipped", strconv.Itoa(sum.Skipped)},
 		{"failed", strconv.Itoa(sum.Failed)},
+		{"not-opened", strconv.Itoa(sum.NotOpened)},
 		{"exit-code", strconv.Itoa(code)},
 		{"revoked", strconv.Itoa(sum.Revoked)},
 	} {
@@ -136,7 +137,12 @@ func run(ctx context.Context, a *githubactions.Action, in *inputs, env Env) (int
 	case findings.ExitFindings:
 		r.errorf("cratesguard: %d leaked crates.io token%s: revoke %s at %s", sum.Failing, report.Plural(sum.Failing), safe.Trusted(them(sum.Failing)), safe.Trusted(report.RevokeURL))
 	case findings.ExitFailures:
-		r.errorf("cratesguard: %d target%s could not be scanned", len(rep.FailedTargets()), report.Plural(len(rep.FailedTargets())))
+		if n := len(rep.FailedTargets()); n > 0 {
+			r.errorf("cratesguard: %d target%s could not be scanned", n, report.Plural(n))
+		}
+		if rep.NotOpened > 0 {
+			r.errorf("cratesguard: %d archive%s or member%s not opened: not scanned (see the job summary)", rep.NotOpened, report.Plural(rep.NotOpened), report.Plural(rep.NotOpened))
+		}
 	}
 	return code, in.read
 }

@@ -184,20 +184,24 @@ type Target struct {
 	Start  bool   `json:"start"` // given by the user
 	// Discovered marks URLs found by crawling or probing: their failures are
 	// reported but do not make the scan incomplete (exit code 3).
-	Discovered bool          `json:"discovered,omitempty"`
-	Via        string        `json:"via,omitempty"` // how a discovered URL was found
-	Depth      int           `json:"depth,omitempty"`
-	Content    string        `json:"content,omitempty"`   // what the response held: HTML, JavaScript…
-	SourceMap  string        `json:"sourceMap,omitempty"` // the source map a script names
-	Attempts   int           `json:"attempts,omitempty"`
-	State      State         `json:"state"`
-	Reason     string        `json:"reason,omitempty"`   // why failed or skipped
-	Warnings   []string      `json:"warnings,omitempty"` // e.g. truncated at --max-bytes
-	Status     int           `json:"status,omitempty"`   // HTTP status
-	Bytes      int64         `json:"bytes"`
-	Files      int           `json:"files,omitempty"` // files scanned under a directory
-	Duration   time.Duration `json:"-"`
-	Order      int           `json:"-"`
+	Discovered bool     `json:"discovered,omitempty"`
+	Via        string   `json:"via,omitempty"` // how a discovered URL was found
+	Depth      int      `json:"depth,omitempty"`
+	Content    string   `json:"content,omitempty"`   // what the response held: HTML, JavaScript…
+	SourceMap  string   `json:"sourceMap,omitempty"` // the source map a script names
+	Attempts   int      `json:"attempts,omitempty"`
+	State      State    `json:"state"`
+	Reason     string   `json:"reason,omitempty"`   // why failed or skipped
+	Warnings   []string `json:"warnings,omitempty"` // e.g. truncated at --max-bytes
+	// Unopened lists parts recognised but not read (see Unopened);
+	// UnopenedCount counts them all, listed or not.
+	Unopened      []Unopened    `json:"notOpened,omitempty"`
+	UnopenedCount int           `json:"notOpenedCount,omitempty"`
+	Status        int           `json:"status,omitempty"` // HTTP status
+	Bytes         int64         `json:"bytes"`
+	Files         int           `json:"files,omitempty"` // files scanned under a directory
+	Duration      time.Duration `json:"-"`
+	Order         int           `json:"-"`
 	// Counted marks a file listed for its warnings though its directory
 	// already counts it.
 	Counted bool `json:"-"`
@@ -219,9 +223,12 @@ type Report struct {
 	Ignored []Ignored
 	// Counts has every target's state, including targets beyond
 	// Limits.Targets that are counted but not listed.
-	Counts   map[State]int
-	Started  time.Time
-	Finished time.Time
+	Counts map[State]int
+	// NotOpened counts the parts of targets recognised but not read
+	// (whole targets in the NotOpened state among them), listed or not.
+	NotOpened int
+	Started   time.Time
+	Finished  time.Time
 }
 
 // Limits bound what a scan keeps, whatever its input: GitHub takes 25,000
@@ -254,6 +261,7 @@ type Collector struct {
 	// overflow counts matches of tokens past Limits.Findings.
 	overflow int
 	tokens   int // distinct real tokens
+	unopened int // parts not opened, all targets
 	// perToken is how many places each token keeps now: Limits.Locations
 	// until the tokens are too many for Limits.Places, then fewer.
 	perToken int
@@ -412,6 +420,7 @@ func (f *Finding) addPlace(loc Location, k placeKey, n int) {
 func (c *Collector) AddTarget(t Target) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.unopened += t.UnopenedCount
 	switch {
 	case t.Counted:
 	case t.State == Scanned && t.Files > 0:
@@ -442,7 +451,7 @@ func (c *Collector) Warn(w string) {
 func (c *Collector) Report() *Report {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	r := &Report{Started: c.started, Finished: time.Now(), Warnings: slices.Clone(c.warnings), Counts: maps.Clone(c.counts)}
+	r := &Report{Started: c.started, Finished: time.Now(), Warnings: slices.Clone(c.warnings), Counts: maps.Clone(c.counts), NotOpened: c.unopened}
 	primary := make(map[*Finding]placeKey, len(c.byKey))
 	for _, f := range c.byKey {
 		f.sortPlaces()
@@ -597,11 +606,12 @@ func (r *Report) Done() int {
 	return n
 }
 
-// Complete reports whether every named target was scanned or skipped.
-func (r *Report) Complete() bool { return len(r.FailedTargets()) == 0 }
+// Complete reports whether every named target was scanned or skipped, and
+// every archive and stream in them opened.
+func (r *Report) Complete() bool { return len(r.FailedTargets()) == 0 && r.NotOpened == 0 }
 
 // ExitCode applies the exit-code rules: 1 for failing findings, else 3 when
-// a target could not be scanned, else 0.
+// a target could not be scanned or something in one was not opened, else 0.
 func (r *Report) ExitCode(policy FailOn) int {
 	switch {
 	case len(r.Failing(policy)) > 0:

@@ -100,6 +100,24 @@ func Markdown(rep *findings.Report, policy findings.FailOn, o MarkdownOptions) s
 			b.WriteString(row)
 		}
 	}
+	if rep.NotOpened > 0 {
+		b.WriteString(fmt.Sprintf("\n### Not opened: %d\n\nRecognised as archives or compressed streams, but not read: nothing in them was scanned.\n\n| Part | Format | Why |\n| --- | --- | --- |\n", rep.NotOpened))
+		listed := 0
+	rows:
+		for _, t := range rep.Targets {
+			for _, u := range t.Unopened {
+				row := safe.Markdownf("| %s | %s | %s |\n", u.Part, u.Format, u.Reason)
+				if b.Len()+len(row) > SummaryMax-8192 {
+					break rows
+				}
+				b.WriteString(row)
+				listed++
+			}
+		}
+		if listed < rep.NotOpened {
+			b.WriteString(fmt.Sprintf("\n…and %d more (--format json lists up to %d a target).\n", rep.NotOpened-listed, findings.MaxUnopened))
+		}
+	}
 	if len(rep.Warnings) > 0 {
 		b.WriteString("\n### Warnings\n\n")
 		for _, w := range rep.Warnings {

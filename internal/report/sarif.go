@@ -239,6 +239,9 @@ func invocation(r *findings.Report, cut SARIFCut) *sarif.Invocation {
 	if r.Interrupted != "" {
 		note("error", safe.SARIFf("interrupted (%s) after %d of %d URLs and files: the report covers those", safe.Trusted(r.Interrupted), r.Done(), r.Done()+r.Pending), nil)
 	}
+	if r.NotOpened > 0 {
+		note("error", fmt.Sprintf("%d archives, streams or members were recognised but not opened: their bytes were not read, and no result can say they are clean (each is listed in a notification)", r.NotOpened), nil)
+	}
 	if cut.Cut() {
 		level := "warning"
 		if cut.Results < cut.Total {
@@ -312,6 +315,12 @@ func notifications(t findings.Target) []notification {
 	}
 	for _, w := range t.Warnings {
 		out = append(out, notification{"warning", safe.SARIFf("%s %s: %s", safe.Trusted(kind), t.Target, w)})
+	}
+	for _, u := range t.Unopened {
+		out = append(out, notification{"error", safe.SARIFf("Not opened (not scanned): %s (%s): %s", u.Part, u.Format, u.Reason)})
+	}
+	if n := t.UnopenedCount - len(t.Unopened); n > 0 {
+		out = append(out, notification{"error", safe.SARIFf("Not opened (not scanned): %d more parts of %s %s", n, safe.Trusted(kind), t.Target)})
 	}
 	return out
 }

@@ -17,10 +17,14 @@ type Summary struct {
 	Revoked int `json:"revoked"`
 	// Scanned, Skipped and Failed count the targets (and discovered URLs
 	// and files) by how they ended.
-	Scanned  int `json:"scanned"`
-	Skipped  int `json:"skipped"`
-	Failed   int `json:"failed"`
-	ExitCode int `json:"exitCode"`
+	Scanned int `json:"scanned"`
+	Skipped int `json:"skipped"`
+	Failed  int `json:"failed"`
+	// NotOpened counts what was recognised as an archive or compressed
+	// stream and not read: whole targets, members, the rest of an
+	// archive past a bound. None of it was scanned.
+	NotOpened int `json:"notOpened"`
+	ExitCode  int `json:"exitCode"`
 }
 
 // Summarize counts findings and target states.
@@ -44,6 +48,7 @@ func Summarize(r *findings.Report, policy findings.FailOn) Summary {
 		}
 	}
 	s.Scanned, s.Skipped, s.Failed = counts[findings.Scanned], counts[findings.Skipped], counts[findings.Failed]
+	s.NotOpened = r.NotOpened
 	return s
 }
 

@@ -82,17 +82,26 @@ func Headline(s Summary) string {
 	if s.Placeholders > 0 {
 		ph = fmt.Sprintf(" and %d placeholder%s", s.Placeholders, Plural(s.Placeholders))
 	}
+	unread := ""
+	if s.NotOpened > 0 {
+		// What was not opened is said in the same breath: no "no tokens"
+		// about bytes that were not read.
+		unread = fmt.Sprintf(", but %d archives or members were not opened (their bytes were not read; listed below)", s.NotOpened)
+		if s.NotOpened == 1 {
+			unread = ", but 1 archive or member was not opened (its bytes were not read; listed below)"
+		}
+	}
 	if s.Tokens == 0 {
 		if ph != "" {
-			return fmt.Sprintf("No crates.io tokens found (only %d placeholder%s) in %s.", s.Placeholders, Plural(s.Placeholders), targets)
+			return fmt.Sprintf("No crates.io tokens found (only %d placeholder%s) in %s%s.", s.Placeholders, Plural(s.Placeholders), targets, unread)
 		}
-		return fmt.Sprintf("No crates.io tokens found in %s.", targets)
+		return fmt.Sprintf("No crates.io tokens found in %s%s.", targets, unread)
 	}
 	revoked := ""
 	if s.Revoked > 0 {
 		revoked = fmt.Sprintf(", %d revoked", s.Revoked)
 	}
-	return fmt.Sprintf("%d crates.io token%s found (%d failing%s)%s in %s.", s.Tokens, Plural(s.Tokens), s.Failing, revoked, ph, targets)
+	return fmt.Sprintf("%d crates.io token%s found (%d failing%s)%s in %s%s.", s.Tokens, Plural(s.Tokens), s.Failing, revoked, ph, targets, unread)
 }
 
 // otherPlaces lists where else each token was seen.
@@ -136,6 +145,12 @@ func problems(w io.Writer, r *findings.Report, s Summary, root string) {
 			skipped[skipReason(t.Reason)]++
 		case t.State == findings.Skipped:
 			lines = append(lines, safe.Sprintf("  skipped  %s: %s", display(t.Target, t.IsURL, root), t.Reason))
+		}
+		for _, u := range t.Unopened {
+			lines = append(lines, safe.Sprintf("  not opened  %s (%s): %s", display(u.Part, t.IsURL, root), u.Format, u.Reason))
+		}
+		if n := t.UnopenedCount - len(t.Unopened); n > 0 {
+			lines = append(lines, safe.Sprintf("  not opened  %s: %d more parts (--format json lists the first %d)", display(t.Target, t.IsURL, root), n, findings.MaxUnopened))
 		}
 		for _, warn := range t.Warnings {
 			lines = append(lines, safe.Sprintf("  warning  %s: %s", display(t.Target, t.IsURL, root), warn))
