@@ -5,6 +5,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"compress/gzip"
+	"context"
 	"fmt"
 	"io"
 	"io/fs"
@@ -14,6 +15,11 @@ import (
 	"testing"
 	"time"
 )
+
+// testOpen opens an archive in a session of its own.
+func testOpen(k Kind, r io.Reader, ra io.ReaderAt, size int64, name string) (Reader, error) {
+	return NewSession(context.Background(), nil).Open(k, r, ra, size, name)
+}
 
 // testZip builds a zip of members of every kind a reader meets: empty,
 // small, at and past the read-ahead size, stored and deflated, a directory,
@@ -64,7 +70,7 @@ func testZip(t *testing.T) []byte {
 // read lists what a reader yields: each entry's name, skip, warning, and
 // its content or where reading it failed.
 func read(t *testing.T, z []byte) string {
-	r, err := Open(Zip, nil, bytes.NewReader(z), int64(len(z)), "t.zip")
+	r, err := testOpen(Zip, nil, bytes.NewReader(z), int64(len(z)), "t.zip")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +122,7 @@ func TestZipReadAheadCloses(t *testing.T) {
 	defer func(r, n int) { ReadAhead, AheadBytes = r, n }(ReadAhead, AheadBytes)
 	ReadAhead, AheadBytes = 8, 1000
 	z := testZip(t)
-	closesClean(t, func() (Reader, error) { return Open(Zip, nil, bytes.NewReader(z), int64(len(z)), "t.zip") }, 2)
+	closesClean(t, func() (Reader, error) { return testOpen(Zip, nil, bytes.NewReader(z), int64(len(z)), "t.zip") }, 2)
 }
 
 // closesClean opens a reader 20 times, reads next entries of each and
@@ -172,7 +178,7 @@ func testTarGz(t *testing.T) (good, corrupt []byte) {
 
 // readStream lists what a reader of a gzip stream yields, as read does.
 func readStream(t *testing.T, z []byte, name string) string {
-	r, err := Open(Gzip, bytes.NewReader(z), nil, 0, name)
+	r, err := testOpen(Gzip, bytes.NewReader(z), nil, 0, name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -222,7 +228,7 @@ func TestGzipInflaterCloses(t *testing.T) {
 	defer func(r int) { ReadAhead = r }(ReadAhead)
 	ReadAhead = 2
 	good, _ := testTarGz(t)
-	closesClean(t, func() (Reader, error) { return Open(Gzip, bytes.NewReader(good), nil, 0, "t.tar.gz") }, 1)
+	closesClean(t, func() (Reader, error) { return testOpen(Gzip, bytes.NewReader(good), nil, 0, "t.tar.gz") }, 1)
 }
 
 // TestZipReadAheadQueuesLittle: a run of members with nothing to inflate
@@ -242,7 +248,7 @@ func TestZipReadAheadQueuesLittle(t *testing.T) {
 	f, _ := w.Create("last.js")
 	f.Write([]byte("var a = 1;\n"))
 	w.Close()
-	r, err := Open(Zip, nil, bytes.NewReader(b.Bytes()), int64(b.Len()), "t.zip")
+	r, err := testOpen(Zip, nil, bytes.NewReader(b.Bytes()), int64(b.Len()), "t.zip")
 	if err != nil {
 		t.Fatal(err)
 	}

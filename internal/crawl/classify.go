@@ -27,22 +27,29 @@ const (
 	Sitemap
 	Binary
 	Archive // a .crate, .tar.gz, .zip…: scanned member by member
+	Wasm    // WebAssembly: code, its strings in its data section; scanned as bytes
 )
 
 func (c Content) String() string {
-	return [...]string{"text", "HTML", "JavaScript", "CSS", "JSON", "source map", "robots.txt", "sitemap", "binary", "archive"}[c]
+	return [...]string{"text", "HTML", "JavaScript", "CSS", "JSON", "source map", "robots.txt", "sitemap", "binary", "archive", "WebAssembly"}[c]
 }
 
 var archiveTypes = []string{"application/zip", "application/gzip", "application/x-gzip", "application/x-tar",
-	"application/x-compressed-tar", "application/x-tgz", "application/x-zip-compressed"}
+	"application/x-compressed-tar", "application/x-tgz", "application/x-zip-compressed", "application/x-xz",
+	"application/zstd", "application/x-bzip2", "application/x-lz4", "application/vnd.debian.binary-package",
+	"application/x-rpm", "application/x-cpio", "application/x-7z-compressed", "application/x-debian-package"}
 
-var archiveExts = map[string]bool{".zip": true, ".gz": true, ".tar": true, ".tgz": true, ".crate": true}
+// archiveExts name archives; what a body holds is told by its magic bytes
+// whatever its name (internal/archive), this only names it in reports.
+var archiveExts = map[string]bool{".zip": true, ".gz": true, ".tar": true, ".tgz": true, ".crate": true, ".xz": true,
+	".txz": true, ".zst": true, ".tzst": true, ".bz2": true, ".tbz2": true, ".lz4": true, ".deb": true, ".rpm": true,
+	".cpio": true, ".7z": true, ".whl": true, ".jar": true}
 
-var binaryTypes = []string{"image/", "font/", "audio/", "video/", "application/wasm", "application/pdf", "application/vnd.ms-fontobject",
+var binaryTypes = []string{"image/", "font/", "audio/", "video/", "application/pdf", "application/vnd.ms-fontobject",
 	"application/font-", "application/x-font-", "application/x-protobuf"}
 
 var binaryExts = map[string]bool{".png": true, ".jpg": true, ".jpeg": true, ".gif": true, ".webp": true, ".avif": true,
-	".ico": true, ".bmp": true, ".woff": true, ".woff2": true, ".ttf": true, ".otf": true, ".eot": true, ".wasm": true,
+	".ico": true, ".bmp": true, ".woff": true, ".woff2": true, ".ttf": true, ".otf": true, ".eot": true,
 	".mp4": true, ".webm": true, ".mp3": true, ".ogg": true, ".wav": true, ".pdf": true, ".br": true}
 
 // Classify decides what a response is from its Content-Type and URL path.
@@ -67,6 +74,9 @@ func Classify(u *url.URL, contentType string) Content {
 		if mt == a {
 			return Archive
 		}
+	}
+	if mt == "application/wasm" || ext == ".wasm" && (mt == "" || mt == "application/octet-stream") {
+		return Wasm
 	}
 	for _, b := range binaryTypes {
 		if strings.HasPrefix(mt, b) {

@@ -143,7 +143,9 @@ func TestClassify(t *testing.T) {
 		{"https://x/robots.txt", "text/plain", Robots},
 		{"https://x/sitemap.xml", "application/xml", Sitemap},
 		{"https://x/build.log", "text/plain", Text},
-		{"https://x/app.wasm", "application/wasm", Binary},
+		{"https://x/app.wasm", "application/wasm", Wasm},
+		{"https://x/pkg/foo_bg.wasm", "", Wasm},
+		{"https://x/pkg/foo_bg.wasm", "application/octet-stream", Wasm},
 	}
 	for _, c := range cases {
 		if got := Classify(mustURL(t, c.url), c.ctype); got != c.want {

@@ -2,6 +2,7 @@ package scan
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -23,6 +24,7 @@ var (
 
 // unpacking is the state shared by an archive and the archives inside it.
 type unpacking struct {
+	sess     *archive.Session
 	total    int64 // decoded bytes read, all members
 	entries  int
 	skipped  int // binary members, not scanned
@@ -30,7 +32,14 @@ type unpacking struct {
 	dropped  int // notes past maxArchiveNotes
 	stopped  bool
 	found    int
-	warnings []string // about the archive as a whole
+	warnings []string
+	// unopened holds the parts recognised but not read (their
+	// findings.Target carries nothing else).
+	unopened findings.Target
+}
+
+func (e *engine) unpack(w *worker) *unpacking {
+	return &unpacking{sess: archive.NewSession(w.ctx, e.budget)}
 }
 
 func (u *unpacking) note(s string) {
@@ -39,6 +48,15 @@ func (u *unpacking) note(s string) {
 	} else {
 		u.dropped++
 	}
+}
+
+// notOpened records part, of format k, as not read: err says why.
+func (u *unpacking) notOpened(part string, k archive.Kind, err error) {
+	format, reason := k.String(), err.Error()
+	if no, ok := archive.IsNotOpened(err); ok {
+		format, reason = no.Format, no.Reason
+	}
+	u.unopened.AddUnopened(findings.Unopened{Part: part, Format: format, Reason: reason})
 }
 
 // randomAccess is a reader that can also be read at offsets (a file), for
@@ -60,17 +78,45 @@ func (c *countingReader) randomAccess() (io.ReaderAt, int64, bool) {
 	return nil, 0, false
 }
 
+// at is bytes read at offsets: a spooled body.
+type at struct {
+	io.ReaderAt
+	size int64
+}
+
+func (a at) Read([]byte) (int, error)                 { return 0, io.EOF }
+func (a at) randomAccess() (io.ReaderAt, int64, bool) { return a.ReaderAt, a.size, true }
+
 // sniff peeks at the start of r: the reader to go on with, and the archive
 // format it starts with, if any.
-func sniff(r io.Reader) (io.Reader, archive.Kind) {
+func sniff(r io.Reader) (*bufio.Reader, archive.Kind) {
 	br := bufio.NewReaderSize(r, 4096)
 	head, _ := br.Peek(archive.SniffLen)
 	return br, archive.Sniff(head)
 }
 
+// carries says whether head starts a program or a script: what a
+// self-extracting installer is, with a zip appended to it.
+func carries(head []byte) bool {
+	if len(head) < 4 {
+		return false
+	}
+	switch {
+	case head[0] == '#' && head[1] == '!', head[0] == 'M' && head[1] == 'Z', string(head[:4]) == "\x7fELF":
+		return true
+	}
+	switch string(head[:4]) {
+	case "\xfe\xed\xfa\xce", "\xfe\xed\xfa\xcf", "\xce\xfa\xed\xfe", "\xcf\xfa\xed\xfe", "\xca\xfe\xba\xbe":
+		return true // Mach-O, thin and universal
+	}
+	return false
+}
+
 // scanArchive scans each member of the archive in r as its own part: its
 // place is loc's target, "!/", and the member's path. Members that are
-// archives are opened in turn, down to maxArchiveDepth.
+// archives are opened in turn, down to maxArchiveDepth. An error is the
+// archive not opened (loc's caller records it); what goes wrong after it
+// is opened is recorded in u.
 func (e *engine) scanArchive(w *worker, k archive.Kind, r io.Reader, src io.Reader, loc findings.Location, u *unpacking, depth int) error {
 	var ra io.ReaderAt
 	var size int64
@@ -82,20 +128,26 @@ func (e *engine) scanArchive(w *worker, k archive.Kind, r io.Reader, src io.Read
 		}
 		defer cleanup()
 	}
-	ar, err := archive.Open(k, r, ra, size, loc.Target)
+	ar, err := u.sess.Open(k, r, ra, size, loc.Target)
 	if err != nil {
-		return fmt.Errorf("a %s archive that cannot be read: %v", k, err)
+		return err
 	}
 	defer ar.Close()
+	n := 0
 	for !u.stopped {
 		en, err := ar.Next()
 		if err == io.EOF {
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("the %s archive broke off after %d members: %v", k, u.entries, err)
+			if _, ok := archive.IsNotOpened(err); !ok {
+				err = fmt.Errorf("cut short after %d members: %v", n, err)
+			}
+			u.notOpened(loc.Target, k, err)
+			return nil
 		}
-		e.scanMember(w, en, loc, u, depth)
+		n++
+		e.scanMember(w, en, k, loc, u, depth)
 	}
 	return nil
 }
@@ -110,21 +162,31 @@ func (e *engine) zipAccess(r, src io.Reader) (io.ReaderAt, int64, func(), error)
 			return at, size, func() {}, nil
 		}
 	}
-	f, err := os.CreateTemp("", "cratesguard-zip-")
+	f, n, err := e.spool(r)
 	if err != nil {
 		return nil, 0, nil, err
 	}
 	cleanup := func() { f.Close(); os.Remove(f.Name()) }
-	n, err := io.Copy(f, io.LimitReader(r, e.cfg.MaxBytes+1))
-	switch {
-	case err != nil:
-		cleanup()
-		return nil, 0, nil, fmt.Errorf("reading the zip: %v", err)
-	case n > e.cfg.MaxBytes:
+	if n > e.cfg.MaxBytes {
 		cleanup()
 		return nil, 0, nil, fmt.Errorf("a zip larger than --max-bytes %d: not read (its index is at its end)", e.cfg.MaxBytes)
 	}
 	return f, n, cleanup, nil
+}
+
+// spool copies r, up to one byte past --max-bytes, to a temporary file.
+func (e *engine) spool(r io.Reader) (*os.File, int64, error) {
+	f, err := os.CreateTemp("", "cratesguard-zip-")
+	if err != nil {
+		return nil, 0, err
+	}
+	n, err := io.Copy(f, io.LimitReader(r, e.cfg.MaxBytes+1))
+	if err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, 0, fmt.Errorf("reading the zip: %v", err)
+	}
+	return f, n, nil
 }
 
 // memberName is how a member is named after its archive: path segments
@@ -141,26 +203,34 @@ func memberName(name string, isURL bool) string {
 	return strings.Join(segs, "/")
 }
 
-func (e *engine) scanMember(w *worker, en *archive.Entry, loc findings.Location, u *unpacking, depth int) {
+// wasmMagic starts every WebAssembly module: code, scanned whatever its
+// name says.
+const wasmMagic = "\x00asm"
+
+func (e *engine) scanMember(w *worker, en *archive.Entry, k archive.Kind, loc findings.Location, u *unpacking, depth int) {
 	mloc := loc
 	mloc.Target = loc.Target + "!/" + memberName(en.Name, loc.IsURL)
 	if en.Warn != "" {
 		u.note(fmt.Sprintf("%s: %s (scanned; cratesguard never extracts)", mloc.Target, en.Warn))
 	}
-	if en.Skip != "" {
+	switch {
+	case en.Skip != "":
 		u.note(mloc.Target + ": " + en.Skip)
+		return
+	case en.Unread != "":
+		u.notOpened(mloc.Target, k, errors.New(en.Unread))
 		return
 	}
 	if u.entries >= maxEntries {
 		u.stopped = true
-		u.warnings = append(u.warnings, fmt.Sprintf("more than %d members: the rest were not scanned", maxEntries))
+		u.notOpened(loc.Target, k, fmt.Errorf("more than %d members: the rest were not opened", maxEntries))
 		return
 	}
 	u.entries++
 	room := e.cfg.MaxBytes - u.total
 	if room <= 0 {
 		u.stopped = true
-		u.warnings = append(u.warnings, fmt.Sprintf("it decodes to more than --max-bytes %d in all (a zip bomb?): the rest was not scanned", e.cfg.MaxBytes))
+		u.notOpened(loc.Target, k, fmt.Errorf("it decodes to more than --max-bytes %d in all (a zip bomb?): the rest was not read", e.cfg.MaxBytes))
 		return
 	}
 	lr := &io.LimitedReader{R: en.Body, N: room}
@@ -170,31 +240,44 @@ func (e *engine) scanMember(w *worker, en *archive.Entry, loc findings.Location,
 	if kind != archive.None {
 		if depth+1 < maxArchiveDepth {
 			if err := e.scanArchive(w, kind, body, nil, mloc, u, depth+1); err != nil {
-				u.note(mloc.Target + ": " + err.Error())
+				u.notOpened(mloc.Target, kind, err)
 			}
-			return
+		} else {
+			u.notOpened(mloc.Target, kind, fmt.Errorf("an archive nested deeper than %d archives: not opened", maxArchiveDepth))
 		}
-		u.note(fmt.Sprintf("%s: an archive nested deeper than %d: scanned as bytes", mloc.Target, maxArchiveDepth))
+		e.cutAtRoom(lr, en, mloc, k, u)
+		return
 	}
 	ck := crawl.Classify(&url.URL{Path: "/" + en.Name}, "")
-	if ck == crawl.Binary && !e.cfg.ScanBinary && kind == archive.None {
+	if head, _ := body.Peek(len(wasmMagic)); string(head) == wasmMagic {
+		ck = crawl.Wasm
+	}
+	if ck == crawl.Binary && !e.cfg.ScanBinary {
 		u.skipped++
 		return
 	}
 	b, err := e.scanStream(w, body, ck, nil, mloc, false, nil)
 	u.found += b.found
 	if err != nil {
-		u.note(fmt.Sprintf("%s: read failed: %v", mloc.Target, err))
+		u.notOpened(mloc.Target, k, fmt.Errorf("cut short after %d bytes: %v", cr.n, err))
 	}
-	if lr.N == 0 {
-		if n, _ := io.CopyN(io.Discard, en.Body, 1); n > 0 {
-			u.stopped = true
-			u.warnings = append(u.warnings, fmt.Sprintf("it decodes to more than --max-bytes %d in all (a zip bomb?): %s and what follows were not scanned to the end", e.cfg.MaxBytes, mloc.Target))
-		}
+	e.cutAtRoom(lr, en, mloc, k, u)
+}
+
+// cutAtRoom records a member read up to what was left of --max-bytes, if
+// it went on past it, and stops the archive there.
+func (e *engine) cutAtRoom(lr *io.LimitedReader, en *archive.Entry, mloc findings.Location, k archive.Kind, u *unpacking) {
+	if lr.N > 0 {
+		return
+	}
+	if n, _ := io.CopyN(io.Discard, en.Body, 1); n > 0 {
+		u.stopped = true
+		u.notOpened(mloc.Target, k, fmt.Errorf("it decodes to more than --max-bytes %d in all (a zip bomb?): it and what follows were not read to the end", e.cfg.MaxBytes))
 	}
 }
 
-// archiveWarnings is what an archive's scan says about it.
+// archiveWarnings is what an archive's scan says about it besides what it
+// did not open.
 func (u *unpacking) archiveWarnings() []string {
 	out := append([]string(nil), u.warnings...)
 	out = append(out, u.notes...)
@@ -202,7 +285,82 @@ func (u *unpacking) archiveWarnings() []string {
 		out = append(out, fmt.Sprintf("%d more notes about its members were not listed", u.dropped))
 	}
 	if u.skipped > 0 {
-		out = append(out, fmt.Sprintf("%d binary members (images, fonts, wasm…) not scanned; --scan-binary scans them", u.skipped))
+		out = append(out, fmt.Sprintf("%d binary members (images, fonts, media…) not scanned; --scan-binary scans them", u.skipped))
 	}
 	return out
+}
+
+// into hands what the archive's scan found to b.
+func (u *unpacking) into(b *body) {
+	b.found += u.found
+	b.warnings = append(b.warnings, u.archiveWarnings()...)
+	for _, p := range u.unopened.Unopened {
+		b.unopened.AddUnopened(p)
+	}
+	b.unopened.UnopenedCount += u.unopened.UnopenedCount - len(u.unopened.Unopened)
+}
+
+// scanCarrier scans a program or script, br, as the bytes it is, then the
+// zip appended to it if it has one (found from the zip's end record): a
+// file is read at offsets, anything else spooled as it is scanned.
+func (e *engine) scanCarrier(w *worker, br *bufio.Reader, src io.Reader, kind crawl.Content, base *url.URL, loc findings.Location, wantLinks bool, wants []crawl.Pos) (*body, error) {
+	var ra io.ReaderAt
+	var size int64
+	var r io.Reader = br
+	var spool *os.File
+	var sw *spoolWriter
+	if s, ok := src.(randomAccess); ok {
+		ra, size, _ = s.randomAccess()
+	}
+	if ra == nil {
+		f, err := os.CreateTemp("", "cratesguard-carrier-")
+		if err != nil {
+			return e.scanStream(w, br, kind, base, loc, wantLinks, wants)
+		}
+		defer func() { f.Close(); os.Remove(f.Name()) }()
+		spool, sw = f, &spoolWriter{f: f, room: e.cfg.MaxBytes}
+		r = io.TeeReader(br, sw)
+	}
+	b, err := e.scanStream(w, r, kind, base, loc, wantLinks, wants)
+	if err != nil {
+		return b, err
+	}
+	if spool != nil {
+		st, err := spool.Stat()
+		if err == nil {
+			err = sw.err
+		}
+		if err != nil {
+			b.warnings = append(b.warnings, fmt.Sprintf("it starts as a program or script does, and could not be spooled to look for a zip appended to it: %v", err))
+			return b, nil
+		}
+		ra, size = spool, st.Size()
+	}
+	if !archive.FindZip(ra, size) {
+		return b, nil
+	}
+	u := e.unpack(w)
+	defer u.sess.Close()
+	if err := e.scanArchive(w, archive.Zip, nil, at{ra, size}, loc, u, 0); err != nil {
+		u.notOpened(loc.Target+" (the zip appended to it)", archive.Zip, err)
+	}
+	u.into(b)
+	return b, nil
+}
+
+// spoolWriter writes to f until room runs out, then drops the rest (what
+// was spooled is then no whole zip, and its end record is not found).
+type spoolWriter struct {
+	f    *os.File
+	room int64
+	err  error
+}
+
+func (s *spoolWriter) Write(p []byte) (int, error) {
+	if s.err == nil && s.room > 0 {
+		k := min(int64(len(p)), s.room)
+		_, s.err = s.f.Write(p[:k])
+		s.room -= k
+	}
+	return len(p), nil
 }

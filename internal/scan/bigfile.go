@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -267,7 +268,7 @@ func (e *engine) scanFile(w *worker, f *os.File, kind crawl.Content, add func(de
 	if size > readWhole {
 		head := make([]byte, archive.SniffLen)
 		n, _ := f.ReadAt(head, 0)
-		if archive.Sniff(head[:n]) != archive.None {
+		if archive.Sniff(head[:n]) != archive.None || carries(head[:n]) && archive.FindZip(f, size) {
 			return false, 0, nil
 		}
 		return true, size, e.scanInPlace(w, f, size, add)
@@ -301,7 +302,8 @@ func (e *engine) scanRead(w *worker, buf *[]byte, f *os.File, size int64, add fu
 	}
 	n, err := io.ReadFull(f, (*buf)[:size])
 	data := (*buf)[:n]
-	if archive.Sniff(data[:min(n, archive.SniffLen)]) != archive.None {
+	if head := data[:min(n, archive.SniffLen)]; archive.Sniff(head) != archive.None ||
+		carries(head) && archive.FindZip(bytes.NewReader(data), int64(n)) {
 		return true, nil
 	}
 	w.scanBlocks(data, 0, -1, add, nil)

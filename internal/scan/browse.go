@@ -172,6 +172,7 @@ func (e *engine) browsed(sc *worker, j job, page *url.URL, r browser.Record) {
 			t.State, t.Reason = findings.Failed, err.Error()
 		case ok || b.found > 0:
 			t.State = findings.Scanned
+			b.unread(&t)
 		default:
 			// The page asked for something that is not there (a favicon,
 			// an optional config): its body was scanned, but it is no

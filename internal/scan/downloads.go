@@ -128,9 +128,10 @@ func (e *engine) download(ctx context.Context, sc *worker, j job, u *url.URL, f 
 	defer f.Close()
 	loc := findings.Location{Target: u.String(), IsURL: true, Order: j.order}
 	var warnings []string
+	var got *body
 	err := f.Get(ctx, u.String(), 0, func(r *fetch.Response) error {
 		if r.Hop == 0 {
-			warnings = nil
+			warnings, got = nil, nil
 		}
 		t.Status, t.Attempts = r.Status, r.Attempt
 		if r.Redirect != "" || r.Status < 200 || r.Status > 299 {
@@ -142,6 +143,7 @@ func (e *engine) download(ctx context.Context, sc *worker, j job, u *url.URL, f 
 		}
 		t.Content = kind.String()
 		b, err := e.scanBody(sc, r.Body, kind, nil, loc, false, nil)
+		got = b
 		t.Bytes = r.Body.Bytes()
 		warnings = append(warnings, b.warnings...)
 		if r.Body.Truncated() {
@@ -162,5 +164,6 @@ func (e *engine) download(ctx context.Context, sc *worker, j job, u *url.URL, f 
 		t.State, t.Reason = findings.Failed, fmt.Sprintf("HTTP %d %s", t.Status, http.StatusText(t.Status))
 	default:
 		t.State = findings.Scanned
+		got.unread(t)
 	}
 }

@@ -73,14 +73,18 @@ func (e *engine) fetchURL(ctx context.Context, sc *worker, j job) (findings.Targ
 		if kind == crawl.Binary && !e.cfg.ScanBinary {
 			// An archive served as bytes is opened; other binary content
 			// is skipped.
-			var ak archive.Kind
-			if body, ak = sniff(r.Body); ak == archive.None {
+			br, ak := sniff(r.Body)
+			body = br
+			if head, _ := br.Peek(len(wasmMagic)); ak == archive.None && string(head) == wasmMagic {
+				kind, ak = crawl.Wasm, archive.None
+			} else if ak == archive.None {
 				mt, _, _ := mime.ParseMediaType(ctype)
 				skip = fmt.Sprintf("binary content (%s); --scan-binary scans it", cmp.Or(mt, "by extension"))
 				t.Content = kind.String()
 				return nil
+			} else {
+				kind = crawl.Archive
 			}
-			kind = crawl.Archive
 		}
 		t.Content = kind.String()
 		ok := r.Status >= 200 && r.Status <= 299
@@ -138,6 +142,7 @@ func (e *engine) fetchURL(ctx context.Context, sc *worker, j job) (findings.Targ
 		t.State, t.Reason = findings.Failed, fmt.Sprintf("HTTP %d %s", t.Status, http.StatusText(t.Status))
 	default:
 		t.State = findings.Scanned
+		b.unread(&t)
 	}
 	if kind := crawl.Classify(u, ""); kind == crawl.SourceMap || j.bundle != "" {
 		e.recordMap(j.url, j.bundle, b)

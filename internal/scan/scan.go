@@ -138,6 +138,8 @@ type engine struct {
 	// readBufs holds the buffers small files are read whole into (see
 	// scanFile): two a core, whatever --concurrency says.
 	readBufs chan []byte
+	// budget is the memory archives' decoders may hold (tests set their own).
+	budget *archive.Budget
 }
 
 func newEngine(cfg config.Config, opts Options) *engine {
@@ -255,13 +257,14 @@ func (e *engine) push(js ...job) {
 
 // worker holds what one worker reuses from body to body.
 type worker struct {
+	ctx context.Context
 	sc  detect.Scanner
 	dec detect.Decoder
 }
 
 // work runs jobs until none is queued or running.
 func (e *engine) work(ctx context.Context) {
-	var sc worker
+	sc := worker{ctx: ctx}
 	for {
 		e.mu.Lock()
 		for len(e.queue) == 0 && e.pending > 0 {
@@ -369,21 +372,77 @@ type body struct {
 	found    int         // matches
 	places   []crawl.Pos // where in the body plain matches were, for its source map
 	mapped   []crawl.Mapped
+	// unopened holds the parts of it recognised but not read; whole says
+	// the body itself is one (nothing of it was read).
+	unopened findings.Target
+	whole    bool
+}
+
+// unread gives a target the parts of its body not opened, and the
+// not-opened state when nothing of it was.
+func (b *body) unread(t *findings.Target) {
+	if b == nil {
+		return
+	}
+	t.Unopened = append(t.Unopened, b.unopened.Unopened...)
+	t.UnopenedCount += b.unopened.UnopenedCount
+	if b.whole {
+		t.State, t.Reason = findings.NotOpened, b.unopened.Unopened[0].Format+": "+b.unopened.Unopened[0].Reason
+	}
 }
 
 // maxPlaces bounds the places of one body sent to its source map.
 const maxPlaces = 1000
 
-// scanBody scans r: an archive (by its magic bytes) member by member, see
-// scanArchive; anything else as one stream, see scanStream.
+// scanBody scans r: an archive or compressed stream (by its magic bytes)
+// member by member, see scanArchive; a program or script as one stream and
+// then the zip appended to it, if any, see scanCarrier; anything else as
+// one stream, see scanStream. An error is r's own: the archive's are in
+// the body's unopened parts.
 func (e *engine) scanBody(w *worker, r io.Reader, kind crawl.Content, base *url.URL, loc findings.Location, wantLinks bool, wants []crawl.Pos) (*body, error) {
-	br, ak := sniff(r)
+	src := &sourceReader{r: r}
+	br, ak := sniff(src)
 	if ak == archive.None {
+		if head, _ := br.Peek(4); carries(head) {
+			return e.scanCarrier(w, br, r, kind, base, loc, wantLinks, wants)
+		}
 		return e.scanStream(w, br, kind, base, loc, wantLinks, wants)
 	}
-	u := &unpacking{}
+	u := e.unpack(w)
+	defer u.sess.Close()
 	err := e.scanArchive(w, ak, br, r, loc, u, 0)
-	return &body{found: u.found, warnings: u.archiveWarnings()}, err
+	b := &body{}
+	switch {
+	case src.err != nil:
+		return b, src.err
+	case err != nil:
+		u.notOpened(loc.Target, ak, err)
+		b.whole = true
+	}
+	u.into(b)
+	return b, nil
+}
+
+// sourceReader keeps the error of the reader under a decoder: a body that
+// could not be read, not an archive that could not be decoded.
+type sourceReader struct {
+	r   io.Reader
+	err error
+}
+
+func (s *sourceReader) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	if err != nil && err != io.EOF {
+		s.err = err
+	}
+	return n, err
+}
+
+func (s *sourceReader) randomAccess() (io.ReaderAt, int64, bool) {
+	if ra, ok := s.r.(randomAccess); ok {
+		return ra.randomAccess()
+	}
+	return nil, 0, false
 }
 
 // scanStream streams r through the matcher, the decoder and, when links are
@@ -467,6 +526,7 @@ func (e *engine) readFile(sc *worker, j job) {
 		default:
 			t.State = findings.Scanned
 		}
+		b.unread(&t)
 	}
 	d, inDir := e.dirs[j.order]
 	if !inDir {
@@ -478,7 +538,7 @@ func (e *engine) readFile(sc *worker, j job) {
 	if t.State == findings.Scanned {
 		d.Files++
 		d.Bytes += t.Bytes
-		if len(t.Warnings) == 0 {
+		if len(t.Warnings) == 0 && t.UnopenedCount == 0 {
 			return
 		}
 		t.Counted = true // listed for its warnings; counted with its directory

@@ -1,0 +1,53 @@
+package archive
+
+import (
+	"archive/tar"
+	"fmt"
+	"io"
+)
+
+// tar: GNU and PAX long names, PAX records, and sparse files (their holes
+// read as zeros) are Go's archive/tar's; type '7' (contiguous) is a
+// regular file, as GNU tar reads it.
+type tarReader struct {
+	tr    *tar.Reader
+	close func()
+}
+
+func newTar(r io.Reader) *tar.Reader { return tar.NewReader(r) }
+
+func isTar(b []byte) bool { return len(b) >= 262 && string(b[257:262]) == "ustar" }
+
+func openTar(_ *Session, r io.Reader, _ io.ReaderAt, _ int64, _ string) (Reader, error) {
+	return &tarReader{tr: newTar(r)}, nil
+}
+
+func (t *tarReader) Close() {
+	if t.close != nil {
+		t.close()
+		t.close = nil
+	}
+}
+
+func (t *tarReader) Next() (*Entry, error) {
+	for {
+		h, err := t.tr.Next()
+		if err != nil {
+			return nil, err
+		}
+		e := &Entry{Name: h.Name, Warn: climbs(h.Name)}
+		switch h.Typeflag {
+		case tar.TypeReg, tar.TypeCont, tar.TypeGNUSparse:
+			e.Body = t.tr
+		case tar.TypeDir, tar.TypeXGlobalHeader:
+			continue // no content
+		case tar.TypeSymlink:
+			e.Skip = "a symbolic link (to " + h.Linkname + "): not followed"
+		case tar.TypeLink:
+			e.Skip = "a hard link (to " + h.Linkname + "): not followed"
+		default:
+			e.Skip = fmt.Sprintf("not a regular file (tar type %q)", h.Typeflag)
+		}
+		return e, nil
+	}
+}
