@@ -16,6 +16,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -364,4 +365,106 @@ func RPM(t testing.TB, compressor string, files []File) []byte {
 	header(map[uint32]string{1000: "foo", 1124: "cpio", 1125: compressor}, false)
 	b.Write(Compress(t, compressor, Cpio(files)))
 	return b.Bytes()
+}
+
+// DpkgDeb is a .deb built by dpkg-deb itself, its data.tar compressed
+// with compression ("xz", "gzip", "zstd"), holding files.
+func DpkgDeb(t testing.TB, compression string, files []File) []byte {
+	t.Helper()
+	Need(t, "dpkg-deb")
+	dir := t.TempDir()
+	root := filepath.Join(dir, "root")
+	write(t, root, append([]File{{Name: "DEBIAN/control", Body: []byte(
+		"Package: foo\nVersion: 1.2.3\nArchitecture: amd64\nMaintainer: Foo <foo@example.com>\nDescription: foo\n")}}, files...))
+	out := filepath.Join(dir, "foo.deb")
+	cmd := exec.Command("dpkg-deb", "--root-owner-group", "-Z"+compression, "--build", root, out)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("dpkg-deb: %v\n%s", err, b)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// RPMBuild is an .rpm built by rpmbuild itself, its payload compressed as
+// payload says (rpm's _binary_payload: "w19.zstdio", "w9.xzdio",
+// "w9.gzdio"), holding files at their paths.
+func RPMBuild(t testing.TB, payload string, files []File) []byte {
+	t.Helper()
+	Need(t, "rpmbuild")
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src")
+	write(t, src, files)
+	var spec strings.Builder
+	spec.WriteString("Name: foo\nVersion: 1.2.3\nRelease: 1\nSummary: foo\nLicense: MIT\nBuildArch: noarch\n\n%description\nfoo\n\n%install\n")
+	for _, f := range files {
+		fmt.Fprintf(&spec, "mkdir -p %%{buildroot}/%s\ncp %s %%{buildroot}/%s\n", filepath.Dir(f.Name), filepath.Join(src, f.Name), f.Name)
+	}
+	spec.WriteString("\n%files\n")
+	for _, f := range files {
+		fmt.Fprintf(&spec, "/%s\n", f.Name)
+	}
+	specPath := filepath.Join(dir, "foo.spec")
+	if err := os.WriteFile(specPath, []byte(spec.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("rpmbuild", "-bb", "--quiet", "--define", "_topdir "+filepath.Join(dir, "top"),
+		"--define", "_binary_payload "+payload, "--define", "__os_install_post %{nil}", specPath)
+	cmd.Env = append(os.Environ(), "HOME="+dir)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("rpmbuild: %v\n%s", err, b)
+	}
+	found, _ := filepath.Glob(filepath.Join(dir, "top", "RPMS", "*", "*.rpm"))
+	if len(found) != 1 {
+		t.Fatalf("rpmbuild wrote %d packages", len(found))
+	}
+	b, err := os.ReadFile(found[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// write puts files under dir.
+func write(t testing.TB, dir string, files []File) {
+	t.Helper()
+	for _, f := range files {
+		p := filepath.Join(dir, filepath.FromSlash(f.Name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, f.Body, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// Wasm is a WebAssembly module with one memory and data as its one data
+// segment: where a Rust string constant or an env!() value ends up.
+func Wasm(data []byte) []byte {
+	leb := func(n int) []byte {
+		var b []byte
+		for {
+			c := byte(n & 0x7f)
+			n >>= 7
+			if n != 0 {
+				c |= 0x80
+			}
+			b = append(b, c)
+			if n == 0 {
+				return b
+			}
+		}
+	}
+	section := func(id byte, body []byte) []byte {
+		return append(append([]byte{id}, leb(len(body))...), body...)
+	}
+	var m bytes.Buffer
+	m.WriteString("\x00asm\x01\x00\x00\x00")
+	m.Write(section(5, []byte{1, 0, 1}))                          // memory: one, at least a page
+	seg := append([]byte{1, 0, 0x41, 0, 0x0b}, leb(len(data))...) // one active segment at i32.const 0
+	m.Write(section(11, append(seg, data...)))
+	return m.Bytes()
 }
