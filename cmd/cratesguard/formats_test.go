@@ -377,3 +377,35 @@ func xzClaiming(t *testing.T, p byte) []byte {
 	t.Fatal("no LZMA2 filter in the block header")
 	return nil
 }
+
+// TestActionOpensEveryReleaseAsset: on a release event, the Action opens
+// every asset whatever its format, as a user's release publishes them, and
+// says in its outputs and job summary what it could not open.
+func TestActionOpensEveryReleaseAsset(t *testing.T) {
+	src := &madeTokens{src: tokentest.New(2121)}
+	served := map[string][]byte{}
+	var assets []string
+	for _, a := range releaseArtifacts() {
+		p := "/acme/crate/releases/download/v1.2.3/" + a.name
+		served[p] = a.build(t, src.API())
+		assets = append(assets, a.name)
+	}
+	served["/acme/crate/releases/download/v1.2.3/tools.7z"] = append([]byte("7z\xbc\xaf\x27\x1c\x00\x04"), at.Filler(100)...)
+	assets = append(assets, "tools.7z")
+	srv := serveFiles(t, served)
+	var list []string
+	for _, name := range assets {
+		u := srv.URL + "/acme/crate/releases/download/v1.2.3/" + name
+		list = append(list, fmt.Sprintf(`{"name":%q,"url":%q,"browser_download_url":%q}`, name, u, u))
+	}
+	payload := `{"action":"published","release":{"tag_name":"v1.2.3","assets":[` + strings.Join(list, ",") +
+		`]},"repository":{"full_name":"acme/crate","private":false}}`
+	res := newRunner(t, "release", payload).input("crates", "none").run()
+	onlyMasked(t, res, src.all()...)
+	if res.code != 1 || res.outputs["tokens"] != fmt.Sprint(len(src.all())) || res.outputs["not-opened"] != "1" || res.outputs["failed"] != "0" {
+		t.Errorf("exit %d, outputs %v; want 1, %d tokens, 1 not opened", res.code, res.outputs, len(src.all()))
+	}
+	if !strings.Contains(res.summary, "### Not opened: 1") || !strings.Contains(res.summary, "7z archives are recognised but not decoded") {
+		t.Errorf("the job summary does not list what was not opened:\n%s", res.summary)
+	}
+}
