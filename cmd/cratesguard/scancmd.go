@@ -90,7 +90,7 @@ func newScanFlags() *scanFlags {
 	c.describe("Crawling", "allow-host", "HOST[:PORT]")
 	fs.BoolVar(&f.probe, "probe", false, "also fetch well-known files of each start origin (/.env, /.cargo/credentials.toml, /robots.txt…)")
 	c.describe("Crawling", "probe", "")
-	fs.BoolVar(&f.scanBinary, "scan-binary", false, "scan images, fonts and wasm instead of skipping them")
+	fs.BoolVar(&f.scanBinary, "scan-binary", false, "scan images, fonts, audio and video instead of skipping them (wasm is always scanned)")
 	c.describe("Crawling", "scan-binary", "")
 	fs.BoolVar(&f.browser, "browser", false, "also load each HTML page in headless Chromium and scan what it loads at run time, its cookies, storage and rendered DOM")
 	c.describe("Crawling", "browser", "")

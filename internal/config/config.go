@@ -59,7 +59,7 @@ type Config struct {
 	PerHost     int      // concurrent requests per host
 	Rate        float64  // requests per second per host; 0 = no limit
 	Retries     int
-	ScanBinary  bool // scan images, fonts, wasm… instead of skipping them
+	ScanBinary  bool // scan images, fonts, audio, video… instead of skipping them
 	// Browser is the Chromium each HTML page is also loaded in ("" for
 	// none); BrowserTimeout bounds one page there.
 	Browser        string
