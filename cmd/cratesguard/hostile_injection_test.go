@@ -24,6 +24,7 @@ import (
 	"testing"
 	"time"
 
+	at "github.com/cratesguard/cratesguard/internal/archivetest"
 	"github.com/cratesguard/cratesguard/internal/tokentest"
 )
 
@@ -178,5 +179,45 @@ func TestInjectionThroughSourceMapNames(t *testing.T) {
 	res := newRunner(t, "release", releasePayload).input("urls", srv.URL+"/app.js").run()
 	checkStdout(t, res.stdout, toks...)
 	checkSecrets(t, map[string]string{"summary": res.summary, "SARIF": string(res.sarif)}, toks...)
+	checkRendered(t, cmarkGFM(t, res.summary), 1+len(names))
+}
+
+// TestInjectionThroughUnopenedMembers: members that cannot be opened
+// (encrypted) are listed by name in every output: names that forge
+// commands, escape the terminal, break the summary's table or carry a
+// token reach each sink only through its sanitizer, the token redacted.
+func TestInjectionThroughUnopenedMembers(t *testing.T) {
+	tok := tokentest.New(203).API()
+	names := append(append([]string{}, forged...), "x`|</td>[phish](https://evil.example/)![t](https://evil.example/t.png)\r\n# Heading",
+		"creds/"+tok+".txt", "\u200blook\u202ealike\ufeff.txt")
+	var files []at.File
+	for _, n := range names {
+		files = append(files, at.File{Name: n, Body: []byte("x"), Method: at.Store})
+	}
+	z := at.Zip(t, files)
+	for _, n := range names {
+		z = setFlag(z, n)
+	}
+	srv := serveFiles(t, map[string][]byte{"/release.zip": z})
+	r := cli(t, "scan", srv.URL+"/release.zip")
+	if r.code != 3 || strings.Count(r.stdout, "not opened  ") != len(names) {
+		t.Fatalf("exit %d, want 3 and %d parts not opened:\n%s", r.code, len(names), r.stdout)
+	}
+	checkStdout(t, r.stdout)
+	checkSecrets(t, map[string]string{"stdout": r.stdout, "stderr": r.stderr, "SARIF": string(r.sarif)}, tok)
+	js := cli(t, "scan", "--format", "json", srv.URL+"/release.zip")
+	var doc struct{ Summary struct{ NotOpened int } }
+	if err := json.Unmarshal([]byte(js.stdout), &doc); err != nil || doc.Summary.NotOpened != len(names) {
+		t.Errorf("JSON: %v, %d not opened", err, doc.Summary.NotOpened)
+	}
+	checkSecrets(t, map[string]string{"JSON": js.stdout}, tok)
+
+	res := newRunner(t, "release", releasePayload).input("urls", srv.URL+"/release.zip").run()
+	if res.code != 3 || res.outputs["not-opened"] != fmt.Sprint(len(names)) {
+		t.Errorf("action: exit %d, outputs %v", res.code, res.outputs)
+	}
+	checkStdout(t, res.stdout)
+	checkNoControl(t, "summary", res.summary)
+	checkSecrets(t, map[string]string{"stdout": res.stdout, "summary": res.summary, "SARIF": string(res.sarif)}, tok)
 	checkRendered(t, cmarkGFM(t, res.summary), 1+len(names))
 }

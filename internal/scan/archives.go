@@ -211,7 +211,7 @@ func (e *engine) scanMember(w *worker, en *archive.Entry, k archive.Kind, loc fi
 	mloc := loc
 	mloc.Target = loc.Target + "!/" + memberName(en.Name, loc.IsURL)
 	if en.Warn != "" {
-		u.note(fmt.Sprintf("%s: %s (scanned; cratesguard never extracts)", mloc.Target, en.Warn))
+		u.note(fmt.Sprintf("%s: %s (cratesguard never extracts)", mloc.Target, en.Warn))
 	}
 	switch {
 	case en.Skip != "":
