@@ -92,7 +92,7 @@ func TestOutputsAreWellFormed(t *testing.T) {
 	res := newRunner(t, "release", releasePayload).input("urls", srv.URL+"/").run()
 	got := outputNames(t, res.outputFileBytes)
 	slices.Sort(got)
-	want := []string{"exit-code", "failed", "findings", "placeholders", "revoked", "sarif-file", "scanned", "skipped", "tokens"}
+	want := []string{"exit-code", "failed", "findings", "not-opened", "placeholders", "revoked", "sarif-file", "scanned", "skipped", "tokens"}
 	if !slices.Equal(got, want) {
 		t.Errorf("outputs %v, want %v", got, want)
 	}
