@@ -256,8 +256,8 @@ func TestNotOpenedIsNeverClean(t *testing.T) {
 	zst := at.Compress(t, "zstd", body)
 	z := at.Zip(t, []at.File{{Name: "plain.txt", Body: []byte("hello\n"), Method: at.Store},
 		{Name: "secret.txt", Body: body, Method: at.Store}, {Name: "d64.txt", Body: body, Method: at.Store}})
-	z = setFlag(z, "secret.txt")
-	z = setMethod(z, "d64.txt", 9)
+	z = at.SetZipFlags(z, "secret.txt", 1)
+	z = at.SetZipMethod(z, "d64.txt", 9)
 	files := map[string][]byte{
 		"/corrupt.tar.xz":  corrupt,
 		"/cut.txt.zst":     zst[:len(zst)/2],
@@ -333,33 +333,6 @@ func TestNotOpenedIsNeverClean(t *testing.T) {
 	if clean.code != 0 || strings.Contains(clean.stdout, "not opened") {
 		t.Errorf("clean archives: exit %d\n%s", clean.code, clean.stdout)
 	}
-}
-
-// setFlag marks member name encrypted (general purpose bit 0) in both its
-// headers; setMethod gives it method m.
-func setFlag(z []byte, name string) []byte { return patchHeaders(z, name, 6, 8, 1) }
-
-func setMethod(z []byte, name string, m uint16) []byte { return patchHeaders(z, name, 8, 10, m) }
-
-func patchHeaders(z []byte, name string, localOff, centralOff int, v uint16) []byte {
-	z = bytes.Clone(z)
-	for _, h := range []struct {
-		magic       string
-		off, nameAt int
-	}{{"PK\x03\x04", localOff, 30}, {"PK\x01\x02", centralOff, 46}} {
-		for i := 0; ; {
-			j := bytes.Index(z[i:], []byte(h.magic))
-			if j < 0 {
-				break
-			}
-			i += j
-			if i+h.nameAt+len(name) <= len(z) && string(z[i+h.nameAt:i+h.nameAt+len(name)]) == name {
-				z[i+h.off], z[i+h.off+1] = byte(v), byte(v>>8)
-			}
-			i++
-		}
-	}
-	return z
 }
 
 // xzClaiming is an xz stream whose first block's LZMA2 dictionary is

@@ -196,7 +196,7 @@ func TestInjectionThroughUnopenedMembers(t *testing.T) {
 	}
 	z := at.Zip(t, files)
 	for _, n := range names {
-		z = setFlag(z, n)
+		z = at.SetZipFlags(z, n, 1)
 	}
 	srv := serveFiles(t, map[string][]byte{"/release.zip": z})
 	r := cli(t, "scan", srv.URL+"/release.zip")

@@ -164,13 +164,13 @@ func TestZipMethods(t *testing.T) {
 	z := at.Zip(t, files)
 	for _, m := range []uint16{9, 99, 77} { // rewrite stored members' method fields
 		z = append(z[:0:0], z...)
-		z = withMethod(t, z, "m255.txt", m)
+		z = at.SetZipMethod(z, "m255.txt", m)
 		_, got := entries(t, z, "x.zip")
 		want := map[uint16]string{9: "method 9 (deflate64)", 99: "encrypted", 77: "method 77, which cratesguard does not know"}[m]
 		if !strings.Contains(got, "m255.txt unread: ") || !strings.Contains(got, want) {
 			t.Errorf("method %d:\n%s", m, got)
 		}
-		z = withMethod(t, z, "m255.txt", 0)
+		z = at.SetZipMethod(z, "m255.txt", 0)
 	}
 	_, got := entries(t, z, "x.zip")
 	for _, m := range []uint16{at.Store, 8, at.Bzip2, at.LZMA, at.Zstd, at.Xz} {
@@ -178,28 +178,6 @@ func TestZipMethods(t *testing.T) {
 			t.Errorf("method %d not read:\n%s", m, got)
 		}
 	}
-}
-
-// withMethod rewrites the method of member name in both its local and its
-// central header.
-func withMethod(t *testing.T, z []byte, name string, m uint16) []byte {
-	for _, sig := range []struct {
-		magic  string
-		method int // offset of the method field
-		name   int // offset of the name
-	}{{"PK\x03\x04", 8, 30}, {"PK\x01\x02", 10, 46}} {
-		for i := 0; ; i++ {
-			j := bytes.Index(z[i:], []byte(sig.magic))
-			if j < 0 {
-				break
-			}
-			i += j
-			if i+sig.name+len(name) <= len(z) && string(z[i+sig.name:i+sig.name+len(name)]) == name {
-				z[i+sig.method], z[i+sig.method+1] = byte(m), byte(m>>8)
-			}
-		}
-	}
-	return z
 }
 
 // TestZipAfterOtherBytes: a zip with bytes in front of it (a script with a

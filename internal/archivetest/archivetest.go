@@ -468,3 +468,32 @@ func Wasm(data []byte) []byte {
 	m.Write(section(11, append(seg, data...)))
 	return m.Bytes()
 }
+
+// SetZipMethod gives member name of zip z the compression method m in
+// both its headers (its bytes are left as they are): a method, or an
+// encryption, a test wants to see refused. SetZipFlags sets its general
+// purpose flags (bit 0: encrypted).
+func SetZipMethod(z []byte, name string, m uint16) []byte { return patchZip(z, name, 8, 10, m) }
+
+// SetZipFlags: see SetZipMethod.
+func SetZipFlags(z []byte, name string, f uint16) []byte { return patchZip(z, name, 6, 8, f) }
+
+func patchZip(z []byte, name string, localOff, centralOff int, v uint16) []byte {
+	z = bytes.Clone(z)
+	for _, h := range []struct {
+		magic       string
+		off, nameAt int
+	}{{"PK\x03\x04", localOff, 30}, {"PK\x01\x02", centralOff, 46}} {
+		for i := 0; ; i++ {
+			j := bytes.Index(z[i:], []byte(h.magic))
+			if j < 0 {
+				break
+			}
+			i += j
+			if i+h.nameAt+len(name) <= len(z) && string(z[i+h.nameAt:i+h.nameAt+len(name)]) == name {
+				binary.LittleEndian.PutUint16(z[i+h.off:], v)
+			}
+		}
+	}
+	return z
+}
