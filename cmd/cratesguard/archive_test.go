@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -220,8 +221,8 @@ func TestHostileArchives(t *testing.T) {
 		t.Error("the member with a climbing name was not scanned")
 	}
 	for _, want := range []string{
-		"../../home/runner/.cargo/credentials.toml: a name with ../",
-		"/etc/cron.d/x: an absolute name",
+		"%2E%2E/%2E%2E/home/runner/.cargo/credentials.toml: a name with ../",
+		"%2Fetc/cron.d/x: an absolute name",
 		"pkg/creds: a symbolic link (to /home/runner/.cargo/credentials.toml): not followed",
 		`l3.tar.gz",
           "format": "gzip",
@@ -234,5 +235,66 @@ func TestHostileArchives(t *testing.T) {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("the report does not say %q", want)
 		}
+	}
+}
+
+// TestMemberNamesNeverPointIntoTheRepository: a member named to climb into
+// the repository (../../src/main.rs) or out of it (/etc/passwd, ../…/etc/
+// passwd) is located in its archive, by its name as written: no SARIF
+// location, annotation or text names the repository's src/main.rs or
+// /etc/passwd, which never held the token. The repository's own file is
+// named only when it holds the token itself.
+func TestMemberNamesNeverPointIntoTheRepository(t *testing.T) {
+	src := tokentest.New(2121)
+	climb, abs, deep := src.API(), src.API(), src.API()
+	r := newRunner(t, "release", releasePayload)
+	repo := r.workspace
+	os.MkdirAll(filepath.Join(repo, "src"), 0o755)
+	os.WriteFile(filepath.Join(repo, "src", "main.rs"), []byte("fn main() {}\n"), 0o644)
+	os.MkdirAll(filepath.Join(repo, "dist"), 0o755)
+	os.WriteFile(filepath.Join(repo, "dist", "release.tar.gz"), gz(tarOf(t, []member{
+		{name: "../../src/main.rs", body: "const T: &str = \"" + climb + "\";\n"},
+		{name: "/etc/passwd", body: "root:" + abs + "\n"},
+		{name: "../../../../../../../etc/passwd", body: "root:" + deep + "\n"},
+	})), 0o644)
+	c := cli(t, "scan", "--repo", repo, filepath.Join(repo, "dist"))
+	noLeak(t, c, climb, abs, deep)
+	res := r.input("paths", "dist").run()
+	if c.code != 1 || res.code != 1 {
+		t.Fatalf("exit %d (cli), %d (action)\n%s", c.code, res.code, c.stdout)
+	}
+	for name, log := range map[string][]byte{"cli": c.sarif, "action": res.sarif} {
+		uris := 0
+		for _, run := range parseSARIF(t, log).Runs {
+			for _, res := range run.Results {
+				for _, l := range res.Locations {
+					u := l.PhysicalLocation.ArtifactLocation.URI
+					uris++
+					dec, _ := url.PathUnescape(u)
+					if dec == "src/main.rs" || strings.Contains(dec, "/../") || !strings.Contains(dec, "release.tar.gz!/%2") {
+						t.Errorf("%s: a member is located at %q", name, u)
+					}
+				}
+			}
+		}
+		if uris != 3 {
+			t.Errorf("%s: %d locations, want 3", name, uris)
+		}
+	}
+	for _, cmd := range runnerCommands(res.stdout) {
+		if f := cmd.props["file"]; f == "src/main.rs" || f == "/etc/passwd" {
+			t.Errorf("an annotation on %s", f)
+		}
+	}
+	for _, want := range []string{"release.tar.gz!/%2E%2E/%2E%2E/src/main.rs:1:", "release.tar.gz!/%2Fetc/passwd:1:"} {
+		if !strings.Contains(c.stdout, want) {
+			t.Errorf("the text does not name %s:\n%s", want, c.stdout)
+		}
+	}
+	// The repository's file holds the token: then, and only then, it is named.
+	os.WriteFile(filepath.Join(repo, "src", "main.rs"), []byte("const T: &str = \""+climb+"\";\n"), 0o644)
+	c = cli(t, "scan", "--repo", repo, filepath.Join(repo, "dist"))
+	if !strings.Contains(c.stdout, "src/main.rs:1") {
+		t.Errorf("the repository's own file, which holds the token, is not named:\n%s", c.stdout)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -60,7 +61,10 @@ func TestAlertIdentityAcrossReleases(t *testing.T) {
 				continue
 			}
 			// The host's port differs between the two servers: compare the path.
-			uri := loc.ArtifactLocation.URI
+			uri, err := url.PathUnescape(loc.ArtifactLocation.URI)
+			if err != nil {
+				t.Errorf("result %s: %q is no valid URI: %v", res.RuleID, loc.ArtifactLocation.URI, err)
+			}
 			uri = uri[strings.Index(uri, "/"):]
 			out[res.Properties["tokenSha256"].(string)] = fmt.Sprintf("%s %s %d:%d %s", res.RuleID, uri,
 				loc.Region.StartLine, loc.Region.StartColumn, res.PartialFingerprints["primaryLocationLineHash"])

@@ -470,9 +470,13 @@ var HeadersSuffix = findings.PartSuffix(findings.PartHeaders)
 // which is also what a local build output's path gets. A file of the
 // repository keeps its path relative to root; a file outside root is a
 // file:// URI.
+//
+// The URI is the percent-encoding of that path, whatever it holds: a %2E
+// an archive's member name carries (see scan's memberName) is %252E in the
+// URI, so no reader that decodes the URI once can find a ".." in it.
 func URI(l findings.Location, root string) string {
 	if l.IsURL {
-		return findings.StablePath(l) + findings.PartSuffix(l.Part)
+		return (&url.URL{Path: findings.StablePath(l) + findings.PartSuffix(l.Part)}).String()
 	}
 	abs, err := filepath.Abs(l.Target)
 	if err != nil {

@@ -189,18 +189,31 @@ func (e *engine) spool(r io.Reader) (*os.File, int64, error) {
 	return f, n, nil
 }
 
-// memberName is how a member is named after its archive: path segments
-// escaped in a URL, as they are in a path.
+// memberName is how a member is named after its archive: the name as
+// written, never a path of the file system or of the site. What would
+// move it elsewhere once the place is cleaned or resolved is escaped: a
+// "." or ".." segment (%2E), a leading "/" (%2F), a backslash (%5C), a
+// drive letter's colon (%3A); in a URL each segment is escaped as a path
+// segment is. A leading "./" (tar's) is dropped: it moves nothing.
 func memberName(name string, isURL bool) string {
-	name = strings.TrimPrefix(strings.ReplaceAll(name, `\`, "/"), "./")
-	if !isURL {
-		return name
-	}
-	segs := strings.Split(name, "/")
+	name = strings.TrimPrefix(name, "./")
+	rest := strings.TrimLeft(name, "/")
+	lead := strings.Repeat("%2F", len(name)-len(rest))
+	segs := strings.Split(rest, "/")
 	for i, s := range segs {
-		segs[i] = url.PathEscape(s)
+		if isURL {
+			s = url.PathEscape(s)
+		}
+		if s == "." || s == ".." {
+			s = strings.Repeat("%2E", len(s))
+		}
+		s = strings.ReplaceAll(s, `\`, "%5C")
+		if i == 0 && lead == "" && len(s) >= 2 && s[1] == ':' && 'a' <= s[0]|0x20 && s[0]|0x20 <= 'z' {
+			s = s[:1] + "%3A" + s[2:]
+		}
+		segs[i] = s
 	}
-	return strings.Join(segs, "/")
+	return lead + strings.Join(segs, "/")
 }
 
 // wasmMagic starts every WebAssembly module: code, scanned whatever its
