@@ -204,6 +204,18 @@ func TestInjectionThroughUnopenedMembers(t *testing.T) {
 		t.Fatalf("exit %d, want 3 and %d parts not opened:\n%s", r.code, len(names), r.stdout)
 	}
 	checkStdout(t, r.stdout)
+	if !strings.Contains(r.stdout, `%E2%80%8Blook%E2%80%AEalike%EF%BB%BF.txt`) {
+		t.Errorf("the look-alike name is not shown escaped in a URL:\n%s", r.stdout)
+	}
+	// On disk, a member's name is shown as written, but for what prints
+	// nothing or passes for another character.
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "release.zip"), z, 0o644)
+	local := cli(t, "scan", dir)
+	checkStdout(t, local.stdout)
+	if !strings.Contains(local.stdout, `\u{200b}look\u{202e}alike\u{feff}.txt`) {
+		t.Errorf("the look-alike name is not shown escaped:\n%s", local.stdout)
+	}
 	checkSecrets(t, map[string]string{"stdout": r.stdout, "stderr": r.stderr, "SARIF": string(r.sarif)}, tok)
 	js := cli(t, "scan", "--format", "json", srv.URL+"/release.zip")
 	var doc struct{ Summary struct{ NotOpened int } }

@@ -198,7 +198,7 @@ func innerName(name string) string {
 func climbs(name string) string {
 	n := strings.ReplaceAll(name, `\`, "/")
 	switch {
-	case strings.HasPrefix(n, "/") || len(n) > 1 && n[1] == ':':
+	case strings.HasPrefix(n, "/") || len(n) > 1 && n[1] == ':' && ('a' <= n[0]|0x20 && n[0]|0x20 <= 'z'):
 		return "an absolute name: it would be extracted outside the target directory"
 	case n == ".." || strings.HasPrefix(n, "../") || strings.Contains(n, "/../") || strings.HasSuffix(n, "/.."):
 		return "a name with ../: it would be extracted outside the target directory"

@@ -61,8 +61,14 @@ func TestTerminalEscapes(t *testing.T) {
 		"::warning::forged":            `\x3a:warning::forged`,
 		"  ::x":                        `  \x3a:x`,
 		"bad\xffutf8":                  `bad\xffutf8`,
-		"c1\u009bx":                    `c1\u009bx`,
-		"rtl\u202eevil":                `rtl\u202eevil`,
+		"c1\u009bx":                    `c1\u{9b}x`,
+		"rtl\u202eevil":                `rtl\u{202e}evil`,
+		"zero\u200bwidth\ufeffbom":     `zero\u{200b}width\u{feff}bom`,
+		"tag\U000e0041s":               `tag\u{e0041}s`,
+		"private\ue000use":             `private\u{e000}use`,
+		"unassigned\U0003ffff":         `unassigned\u{3ffff}`,
+		"nbsp\u00a0and\u3000ideo":      `nbsp\u{a0}and\u{3000}ideo`,
+		"kept: é, 日本, emoji 🦀, ̀mark":  "kept: é, 日本, emoji 🦀, ̀mark",
 		"ok: fine, done":               "ok: fine, done",
 	}
 	for in, want := range cases {

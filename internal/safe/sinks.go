@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -18,11 +19,14 @@ type Trusted string
 const MaxField = 2048
 
 // Terminal makes outside text safe for a terminal and for the Actions log:
-// registered secrets and tokens are redacted, control characters (C0, DEL,
-// C1, Unicode line separators and bidirectional overrides) and invalid
-// UTF-8 are shown escaped (\x1b, \u202e), and text that would begin a line
-// with "::" (a workflow command) has that colon escaped. The result holds
-// no line break, so it cannot start a line of its own.
+// registered secrets and tokens are redacted, control characters (C0, DEL)
+// and invalid UTF-8 are shown escaped (\x1b), as is every character that
+// prints nothing or can pass for another (\u{200b}): C1 controls, line and
+// paragraph separators, format characters (zero-width, BOM, bidirectional
+// controls, tags), private-use and unassigned code points, spaces other
+// than the ASCII space. Text that would begin a line with "::" (a workflow
+// command) has that colon escaped. The result holds no line break, so it
+// cannot start a line of its own.
 func Terminal(s string) string {
 	s = Redact(s) // before escaping: an escaped secret would not match any more
 	if len(s) > MaxField {
@@ -40,9 +44,8 @@ func Terminal(s string) string {
 			fmt.Fprintf(&b, `\x%02x`, s[i])
 		case r < 0x20 || r == 0x7f:
 			fmt.Fprintf(&b, `\x%02x`, r)
-		case r >= 0x80 && r <= 0x9f, r == 0x2028, r == 0x2029, r == 0x061c,
-			r >= 0x200e && r <= 0x200f, r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
-			fmt.Fprintf(&b, `\u%04x`, r)
+		case r >= 0x80 && !unicode.IsPrint(r):
+			fmt.Fprintf(&b, `\u{%x}`, r)
 		default:
 			b.WriteString(s[i : i+w])
 		}
