@@ -6,6 +6,7 @@ package main
 import (
 	"context"
 	"crypto/x509"
+	"fmt"
 	"io"
 	"os"
 	"os/signal"
@@ -14,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/cratesguard/cratesguard/internal/action"
 	"github.com/cratesguard/cratesguard/internal/findings"
@@ -62,6 +64,11 @@ func interruption() interrupt {
 	return interrupt{"SIGINT", 130}
 }
 
+// reportGrace is how long a run interrupted by a signal has to write the
+// report of what it scanned before it exits without one: a run ends within
+// 2 s of SIGINT or SIGTERM, whatever it is doing.
+const reportGrace = 1800 * time.Millisecond
+
 // memoryLimit is the heap's soft limit: under the 128 MiB a run may
 // peak at, with room for what is not heap.
 const memoryLimit = 96 << 20
@@ -76,12 +83,21 @@ func main() {
 		signalled.sig = first
 		signalled.Unlock()
 		cancel() // stop fetching; the report of what was scanned follows
-		second := <-sigs
-		code := 130
-		if second == syscall.SIGTERM {
-			code = 143
+		code := func(s os.Signal) int {
+			if s == syscall.SIGTERM {
+				return 143
+			}
+			return 130
 		}
-		os.Exit(code) // a second signal: at once
+		select {
+		case second := <-sigs:
+			os.Exit(code(second)) // a second signal: at once
+		case <-time.After(reportGrace):
+			// Whatever a run was reading, it ends: a report not written
+			// by now (a read that does not heed the cancel) is given up.
+			fmt.Fprintf(os.Stderr, "cratesguard: interrupted, and the report was not written within %v: exiting without it\n", reportGrace)
+			os.Exit(code(first))
+		}
 	}()
 	// The memory cratesguard holds is bounded whatever it reads (archive
 	// windows by a budget, bodies, links, findings by caps), but Go's

@@ -1,6 +1,7 @@
 package action
 
 import (
+	"bytes"
 	"cmp"
 	"errors"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/cratesguard/cratesguard/internal/browser"
 	"github.com/cratesguard/cratesguard/internal/config"
+	"github.com/cratesguard/cratesguard/internal/files"
 	"github.com/cratesguard/cratesguard/internal/report"
 	"github.com/cratesguard/cratesguard/internal/safe"
 	"github.com/cratesguard/cratesguard/internal/target"
@@ -261,7 +263,12 @@ func readConfig(in *inputs, ws workspace, event func(token string) (fromEvent, e
 		if err != nil {
 			return cfg, st, err
 		}
-		more, err := target.ReadFile(p)
+		// The checkout's file: a regular one, not a named pipe or a device.
+		b, err := files.ReadRegular(p, ws.dir, target.MaxListFile)
+		var more []string
+		if err == nil {
+			more, err = target.ReadList(bytes.NewReader(b), f)
+		}
 		if err != nil {
 			return cfg, st, &config.Error{Field: "urls-file", Msg: err.Error()}
 		}

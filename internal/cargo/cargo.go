@@ -8,6 +8,7 @@ package cargo
 import (
 	"errors"
 	"fmt"
+	"github.com/cratesguard/cratesguard/internal/files"
 	"os"
 	"path/filepath"
 	"slices"
@@ -42,15 +43,12 @@ type manifest struct {
 const maxManifest = 1 << 20
 
 func read(path string) (*manifest, error) {
-	fi, err := os.Stat(path)
+	b, err := files.ReadRegular(path, "", maxManifest) // not a FIFO, not /dev/urandom
 	if err != nil {
 		return nil, err
 	}
-	if fi.Size() > maxManifest {
-		return nil, fmt.Errorf("%s is larger than %d bytes", path, maxManifest)
-	}
 	var m manifest
-	if _, err := toml.DecodeFile(path, &m); err != nil {
+	if _, err := toml.Decode(string(b), &m); err != nil {
 		return nil, fmt.Errorf("%s: %v", path, err)
 	}
 	return &m, nil

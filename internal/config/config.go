@@ -292,7 +292,11 @@ func (c *Config) Validate() error {
 		}
 	}
 	if c.IgnoreFile != "" {
-		entries, err := triage.Load(c.IgnoreFile, c.IgnoreRequired)
+		within := "" // a file the user named is read where it leads
+		if !c.IgnoreRequired {
+			within = c.Repo // the checkout's own: read only inside it
+		}
+		entries, err := triage.Load(c.IgnoreFile, c.IgnoreRequired, within)
 		if err != nil {
 			return &Error{Field: "ignore-file", Msg: err.Error()}
 		}

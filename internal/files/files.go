@@ -59,7 +59,7 @@ func Walk(root string, filter Filter, fn func(Entry)) error {
 	}
 	if !info.IsDir() {
 		if !info.Mode().IsRegular() {
-			return fmt.Errorf("%s is not a regular file or directory", root)
+			return fmt.Errorf("%s is %s, not a regular file or directory: not read", root, Kind(info.Mode()))
 		}
 		fn(Entry{Path: root, Rel: filepath.Base(root)})
 		return nil
@@ -84,7 +84,10 @@ func Walk(root string, filter Filter, fn func(Entry)) error {
 				fn(Entry{Path: path, Rel: rel, Skip: "symbolic link, not followed"})
 			}
 		case !d.Type().IsRegular():
-			// sockets, devices, pipes: nothing to read
+			// a named pipe would block a read for ever, a device never end
+			if filter.Match(rel) {
+				fn(Entry{Path: path, Rel: rel, Skip: Kind(d.Type()) + ", not a regular file: not read"})
+			}
 		case filter.Match(rel):
 			fn(Entry{Path: path, Rel: rel})
 		}

@@ -3,6 +3,7 @@
 package files
 
 import (
+	"fmt"
 	"io"
 	"os"
 )
@@ -35,3 +36,19 @@ const Mapped = false
 
 // Open is os.Open.
 func Open(path string) (*os.File, error) { return os.Open(path) }
+
+// openRegular opens path and refuses what is not a regular file.
+func openRegular(path string) (*os.File, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		f.Close()
+		if err == nil {
+			err = fmt.Errorf("%s is %s, not a regular file: not read", path, Kind(fi.Mode()))
+		}
+		return nil, err
+	}
+	return f, nil
+}

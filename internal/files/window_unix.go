@@ -3,6 +3,7 @@
 package files
 
 import (
+	"fmt"
 	"os"
 
 	"golang.org/x/sys/unix"
@@ -78,4 +79,47 @@ func Open(path string) (*os.File, error) {
 		return nil, &os.PathError{Op: "open", Path: path, Err: err}
 	}
 	return os.NewFile(uintptr(fd), path), nil
+}
+
+// openRegular opens path when it is a regular file. It opens without
+// blocking (a named pipe's open waits for a writer) and checks what it
+// opened before anything is read from it.
+func openRegular(path string) (*os.File, error) {
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC|unix.O_NONBLOCK|unix.O_NOCTTY, 0)
+	for err == unix.EINTR {
+		fd, err = unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC|unix.O_NONBLOCK|unix.O_NOCTTY, 0)
+	}
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: path, Err: err}
+	}
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		unix.Close(fd)
+		return nil, &os.PathError{Op: "stat", Path: path, Err: err}
+	}
+	if uint32(st.Mode)&unix.S_IFMT != unix.S_IFREG {
+		unix.Close(fd)
+		return nil, notRegular(path, uint32(st.Mode))
+	}
+	if err := unix.SetNonblock(fd, false); err != nil {
+		unix.Close(fd)
+		return nil, &os.PathError{Op: "fcntl", Path: path, Err: err}
+	}
+	return os.NewFile(uintptr(fd), path), nil
+}
+
+// notRegular says what the file of unix mode m is.
+func notRegular(path string, m uint32) error {
+	kind := "not a regular file"
+	switch m & unix.S_IFMT {
+	case unix.S_IFIFO:
+		kind = "a named pipe (FIFO)"
+	case unix.S_IFCHR, unix.S_IFBLK:
+		kind = "a device"
+	case unix.S_IFSOCK:
+		kind = "a socket"
+	case unix.S_IFDIR:
+		kind = "a directory"
+	}
+	return fmt.Errorf("%s is %s, not a regular file: not read", path, kind)
 }

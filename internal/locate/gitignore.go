@@ -2,11 +2,13 @@ package locate
 
 import (
 	"bufio"
-	"os"
+	"bytes"
 	"path/filepath"
 	"strings"
 
 	"github.com/bmatcuk/doublestar/v4"
+
+	"github.com/cratesguard/cratesguard/internal/files"
 )
 
 // ignoreRule is one .gitignore pattern, anchored at the directory of the
@@ -18,17 +20,22 @@ type ignoreRule struct {
 	dirOnly bool
 }
 
+// maxGitignore bounds a .gitignore read.
+const maxGitignore = 1 << 20
+
 // gitignore holds the rules seen so far on the walk, outermost first.
 type gitignore struct{ rules []ignoreRule }
 
 // load reads dir/.gitignore (dir relative to the repository, slash form).
 func (g *gitignore) load(repo, dir string) {
-	f, err := os.Open(filepath.Join(repo, filepath.FromSlash(dir), ".gitignore"))
+	// A hostile checkout's .gitignore may be a link to /dev/urandom, a
+	// named pipe, or out of the checkout: only a regular file in it, and
+	// only its first maxGitignore bytes, are read.
+	b, err := files.ReadRegular(filepath.Join(repo, filepath.FromSlash(dir), ".gitignore"), repo, maxGitignore)
 	if err != nil {
 		return
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(bytes.NewReader(b))
 	for sc.Scan() {
 		line := strings.TrimRight(sc.Text(), " \t\r")
 		if line == "" || strings.HasPrefix(line, "#") {

@@ -189,6 +189,18 @@ func viaSourceMap(opts Options, f *findings.Finding) (findings.Location, bool) {
 	return findings.Location{}, false
 }
 
+// inside says whether p, its links resolved, is in repo: a link in the
+// checkout that leads out of it names no file of the repository.
+func inside(repo, p string) bool {
+	real, err1 := filepath.EvalSymlinks(p)
+	root, err2 := filepath.EvalSymlinks(repo)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	rel, err := filepath.Rel(root, real)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
 var schemePrefix = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*:/*`)
 
 // inRepo finds a source path from a source map in the checkout: webpack://,
@@ -207,7 +219,7 @@ func inRepo(repo, src string) (string, bool) {
 	}
 	for i := range parts {
 		p := filepath.Join(repo, filepath.FromSlash(strings.Join(parts[i:], "/")))
-		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && inside(repo, p) {
 			return p, true
 		}
 	}

@@ -167,12 +167,21 @@ func StripComment(line string) string {
 	return s
 }
 
-// ReadFile reads a targets file.
+// MaxListFile bounds a targets file read.
+const MaxListFile = 16 << 20
+
+// ReadFile reads a targets file the user named: a regular file, or a pipe
+// (--targets-file /dev/stdin, <(…)), at most MaxListFile bytes of it.
 func ReadFile(path string) ([]string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	return ReadList(f, path)
+	lr := &io.LimitedReader{R: f, N: MaxListFile + 1}
+	out, err := ReadList(lr, path)
+	if err == nil && lr.N == 0 {
+		err = fmt.Errorf("%s holds more than %d bytes: not read past them", path, MaxListFile)
+	}
+	return out, err
 }

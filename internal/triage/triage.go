@@ -14,8 +14,10 @@
 package triage
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"github.com/cratesguard/cratesguard/internal/files"
 	"io"
 	"io/fs"
 	"os"
@@ -99,18 +101,22 @@ func parseLine(line string) (Entry, error) {
 	return e, nil
 }
 
-// Load reads an ignore file. A missing file is no error unless required
-// (the user named it).
-func Load(path string, required bool) ([]Entry, error) {
-	f, err := os.Open(path)
+// maxIgnoreFile bounds an ignore file read.
+const maxIgnoreFile = 4 << 20
+
+// Load reads an ignore file: a regular file of at most 4 MiB, inside
+// within when within is set (a link in the checkout that leads out of it
+// is not followed). A missing file is no error unless required (the user
+// named it).
+func Load(path string, required bool, within string) ([]Entry, error) {
+	b, err := files.ReadRegular(path, within, maxIgnoreFile)
 	if errors.Is(err, fs.ErrNotExist) && !required {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	return Parse(f, path)
+	return Parse(bytes.NewReader(b), path)
 }
 
 // Format renders an entry as a line of the file.
@@ -133,7 +139,7 @@ func Append(path string, e Entry) error {
 	if strings.TrimSpace(e.Reason) == "" {
 		return errors.New("--reason is required: say why this token may be ignored (revoked on…, test fixture…)")
 	}
-	existing, err := Load(path, false)
+	existing, err := Load(path, false, "")
 	if err != nil {
 		return err
 	}

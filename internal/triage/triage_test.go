@@ -57,17 +57,17 @@ func TestAppend(t *testing.T) {
 	if err := Append(p, Entry{SHA256: sha, Reason: "  spaced   reason "}); err != nil {
 		t.Fatal(err)
 	}
-	es, err := Load(p, true)
+	es, err := Load(p, true, "")
 	if err != nil || len(es) != 1 || es[0].Reason != "spaced reason" {
 		t.Fatalf("%v %+v", err, es)
 	}
 	if err := Append(p, Entry{SHA256: sha, Reason: "again"}); err == nil {
 		t.Error("a second entry for the same token was accepted")
 	}
-	if es, err := Load(filepath.Join(t.TempDir(), "none"), false); err != nil || es != nil {
+	if es, err := Load(filepath.Join(t.TempDir(), "none"), false, ""); err != nil || es != nil {
 		t.Errorf("a missing default file: %v %v", es, err)
 	}
-	if _, err := Load(filepath.Join(t.TempDir(), "none"), true); err == nil {
+	if _, err := Load(filepath.Join(t.TempDir(), "none"), true, ""); err == nil {
 		t.Error("a missing named file is no error")
 	}
 }
