@@ -46,7 +46,11 @@ func StablePath(l Location) string {
 	var p string
 	switch {
 	case l.IsURL:
-		p = StandIn(l.Target)
+		// The host is no path: neither hashes nor versions are taken out
+		// of it (127.0.0.1_8766 is no version, 4f9c2a1b.cdn.example.com
+		// names another host than 9d8e7f6a.cdn.example.com).
+		host, rest, _ := strings.Cut(StandIn(l.Target), "/")
+		return host + "/" + Stable(rest)
 	case l.InRepo:
 		return filepath.ToSlash(l.Target)
 	default:
