@@ -48,6 +48,9 @@ type runner struct {
 	t         *testing.T
 	workspace string
 	env       map[string]string
+	// during, if set, runs beside the step once it has started (to signal
+	// it, as a cancelled job does).
+	during func(*os.Process)
 }
 
 func newRunner(t *testing.T, event, payload string) *runner {
@@ -95,7 +98,13 @@ func (r *runner) run() stepResult {
 	}
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
+	err := cmd.Start()
+	if err == nil {
+		if r.during != nil {
+			go r.during(cmd.Process)
+		}
+		err = cmd.Wait()
+	}
 	res := stepResult{stdout: out.String(), stderr: errb.String(), outputs: map[string]string{}}
 	if ee, ok := err.(*exec.ExitError); ok {
 		res.code = ee.ExitCode()

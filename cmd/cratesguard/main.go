@@ -38,7 +38,9 @@ Commands:
   help        help for a command: cratesguard help scan
 
 Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or configuration
-error, 3 some target could not be scanned, 130/143 interrupted.
+error (or a SARIF report not written, when no token fails the run), 3 some
+target could not be scanned or something in one not opened, 130/143
+interrupted.
 `
 
 // signalled is the first signal that interrupted the run.
@@ -238,7 +240,8 @@ func cmdAction(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	opts := scan.Options{}
 	stop := progress(&opts, stderr) // a long crawl says how far it got in the log
 	fallbackRoots()                 // the action scans deployments: HTTPS
-	code := action.Run(ctx, action.Env{Getenv: os.Getenv, Stdout: stdout, Scan: opts})
+	code := action.Run(ctx, action.Env{Getenv: os.Getenv, Stdout: stdout, Scan: opts,
+		Interruption: func() (string, int) { i := interruption(); return i.name, i.code }})
 	stop()
 	if ctx.Err() != nil {
 		code = interruption().code

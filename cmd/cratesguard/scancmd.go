@@ -50,12 +50,20 @@ type scanFlags struct {
 
 const scanAbout = `TARGET is an http(s) URL, a file or a directory (walked recursively; .git is
 skipped, symbolic links are not followed), or crate:NAME[@VERSION], a crate's
-.crate on crates.io (--crates-api; no version: its default one). Archives
-(.crate, .tar.gz, .tgz, .tar, .zip, .gz) are scanned member by member.
+.crate on crates.io (--crates-api; no version: its default one). Archives and
+compressed streams (.crate, .tar.gz, .tar.xz, .tar.zst, .zip, .deb, .rpm…,
+told by their bytes) are scanned member by member.
+
+--sarif FILE writes atomically (a temporary file renamed over FILE); through a
+symbolic link, to the file it leads to; to a named pipe or a device
+(/dev/stdout) directly. --sarif - writes the SARIF to stdout, and the text
+report to stderr.
 
 Exit codes: 0 clean, 1 a token at or above --fail-on, 2 usage or configuration
-error (nothing was scanned), 3 some target could not be scanned, 130/143
-interrupted (SIGINT/SIGTERM): the report covers what was scanned before.`
+error (nothing was scanned) or, with no failing token, a SARIF report that
+could not be written, 3 some target could not be scanned or some archive or
+member was not opened, 130/143 interrupted (SIGINT/SIGTERM): the report covers
+what was scanned before.`
 
 func newScanFlags() *scanFlags {
 	c := newCommand("scan", "cratesguard scan [flags] TARGET...", "scan URLs (http, https) and local files or directories", scanAbout,
@@ -73,7 +81,7 @@ func newScanFlags() *scanFlags {
 	fs.StringVar(&f.shard, "shard", "", "scan only shard K of N of the targets (deterministic; category cratesguard/shard-K-of-N)")
 	c.describe("Targets", "shard", "K/N")
 
-	fs.StringVar(&f.sarif, "sarif", "", "write a SARIF 2.1.0 report for GitHub code scanning to FILE")
+	fs.StringVar(&f.sarif, "sarif", "", "write a SARIF 2.1.0 report for GitHub code scanning to FILE (- for stdout)")
 	c.describe("Output", "sarif", "FILE")
 	fs.StringVar(&f.format, "format", "text", "what goes to stdout: text or json (tokens redacted)")
 	c.describe("Output", "format", "FORMAT")
@@ -226,7 +234,11 @@ func (f *scanFlags) config(positional []string) (config.Config, output, error) {
 	if err := cfg.Validate(); err != nil {
 		return cfg, out, err
 	}
-	if out.sarif != "" {
+	switch {
+	case out.sarif == "-" && out.format == "json":
+		return cfg, out, &config.Error{Field: "sarif", Msg: "- (stdout) and --format json both write to stdout: name a file for one of them"}
+	case out.sarif == "-":
+	case out.sarif != "":
 		if err := checkOutput(out.sarif); err != nil {
 			return cfg, out, &config.Error{Field: "sarif", Msg: err.Error()}
 		}
@@ -242,15 +254,22 @@ func set(fs *flag.FlagSet, name string) bool {
 }
 
 // checkOutput makes sure a report can be written to path before anything
-// is fetched: its directory exists (none is created) and takes files, and
-// path is not a directory.
+// is fetched: its directory (a link's target's) exists (none is created)
+// and takes files, and path is not a directory. A device or a pipe is
+// taken as it is.
 func checkOutput(path string) error {
-	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+	fi, err := os.Stat(path)
+	switch {
+	case err == nil && fi.IsDir():
 		return fmt.Errorf("%s is a directory: name a file", path)
+	case err == nil && !fi.Mode().IsRegular():
+		return nil // a device or a pipe (/dev/stdout): written to as it is
 	}
 	dir := filepath.Dir(path)
-	fi, err := os.Stat(dir)
-	if err != nil || !fi.IsDir() {
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		dir = filepath.Dir(real) // a link is written through: where it leads
+	}
+	if di, err := os.Stat(dir); err != nil || !di.IsDir() {
 		return fmt.Errorf("%s: the directory %s does not exist (it is not created for you)", path, dir)
 	}
 	probe, err := os.CreateTemp(dir, ".cratesguard-check-*")
@@ -319,14 +338,21 @@ func execute(ctx context.Context, cfg config.Config, out output, stdout, stderr 
 	}
 	var writeErr error
 	var cut report.SARIFCut
-	if out.sarif != "" {
-		cut, writeErr = report.WriteSARIF(out.sarif, rep, report.SARIFOptions{Category: out.category, Root: cfg.Root})
+	human := stdout
+	sarifOpts := report.SARIFOptions{Category: out.category, Root: cfg.Root}
+	switch out.sarif {
+	case "":
+	case "-":
+		human = stderr // stdout is the SARIF's
+		cut, writeErr = report.EncodeSARIFTo(stdout, rep, sarifOpts)
+	default:
+		cut, writeErr = report.WriteSARIF(out.sarif, rep, sarifOpts)
 	}
 	var err error
 	if out.format == "json" {
-		err = report.JSON(stdout, rep, cfg.FailOn)
+		err = report.JSON(human, rep, cfg.FailOn)
 	} else {
-		err = report.Text(stdout, rep, cfg.FailOn, "")
+		err = report.Text(human, rep, cfg.FailOn, "")
 	}
 	if err != nil {
 		safe.Fprintf(stderr, "cratesguard: writing results: %s\n", err)
@@ -338,9 +364,10 @@ func execute(ctx context.Context, cfg config.Config, out output, stdout, stderr 
 	switch {
 	case writeErr != nil:
 		safe.Fprintf(stderr, "cratesguard: the SARIF report was not written: %s\n", writeErr)
-		if rep.Interrupted == "" {
-			code = findings.ExitUsage
+		if rep.Interrupted == "" && code != findings.ExitFindings {
+			code = findings.ExitUsage // never hiding a failing token's 1
 		}
+	case out.sarif == "-":
 	case out.sarif != "":
 		safe.Fprintf(stderr, "cratesguard: SARIF report written to %s\n", out.sarif)
 		if cut.Cut() {

@@ -32,6 +32,10 @@ type Env struct {
 	Stdout io.Writer
 	// Scan options (tests may set a transport).
 	Scan scan.Options
+	// Interruption names the signal that cancelled the run's context, and
+	// the exit code it means (SIGINT, 130; SIGTERM, 143); nil: "interrupted",
+	// 130.
+	Interruption func() (string, int)
 }
 
 // annotationsPerLevel is how many annotations of one level GitHub shows
@@ -83,6 +87,13 @@ func run(ctx context.Context, a *githubactions.Action, in *inputs, env Env) (int
 		r.mask(f.Token.Reveal())
 	}
 	code := rep.ExitCode(cfg.FailOn)
+	if ctx.Err() != nil { // the job was cancelled: the outputs say so too
+		name, c := "interrupted", 130
+		if env.Interruption != nil {
+			name, c = env.Interruption()
+		}
+		rep.Interrupted, code = name, c
+	}
 
 	// The SARIF goes first: the upload step runs even when this one fails.
 	// Inside the workspace (readConfig made sure): its directory may be made.
@@ -93,7 +104,9 @@ func run(ctx context.Context, a *githubactions.Action, in *inputs, env Env) (int
 	}
 	if err != nil {
 		r.errorf("cratesguard: %s", err)
-		code = findings.ExitUsage
+		if code == findings.ExitClean || code == findings.ExitFailures {
+			code = findings.ExitUsage // never hiding a failing token's 1, or an interruption
+		}
 	}
 	if cut.Cut() {
 		r.command("warning", nil, "cratesguard: %s", safe.Trusted(cut.Describe()))
