@@ -260,6 +260,11 @@ func TestActionBadInput(t *testing.T) {
 		{"shard", "5/4", "input shard"},
 		{"depth", "two", "input depth"},
 		{"probe", "maybe", "input probe"},
+		{"rate", "fast", "input rate: \"fast\" is not a number of requests per second"},
+		{"per-host", "0", "input per-host: \"0\" must be 1 or more"},
+		{"retries", "x", "input retries: \"x\" is not a whole number"},
+		{"scan-binary", "maybe", "input scan-binary"},
+		{"browser-path", "/nonexistent/chrome", "input browser-path: \"/nonexistent/chrome\" is not an executable file"},
 		{"paths", "dist/**/*.js", "input paths: \"dist/**/*.js\" matches no file"},
 	} {
 		t.Run(c.name, func(t *testing.T) {

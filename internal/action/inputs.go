@@ -197,6 +197,20 @@ func readConfig(in *inputs, ws workspace, event func(token string) (fromEvent, e
 	if cfg.Probe, err = in.boolean("probe"); err != nil {
 		return cfg, st, err
 	}
+	if cfg.ScanBinary, err = in.boolean("scan-binary"); err != nil {
+		return cfg, st, err
+	}
+	if cfg.Retries, err = in.integer("retries", config.DefaultRetries); err != nil {
+		return cfg, st, err
+	}
+	if cfg.PerHost, err = in.integer("per-host", cfg.Concurrency); err != nil {
+		return cfg, st, err
+	}
+	if s := in.str("rate"); s != "" {
+		if cfg.Rate, err = strconv.ParseFloat(s, 64); err != nil {
+			return cfg, st, config.Errorf("rate", s, "is not a number of requests per second")
+		}
+	}
 	if s := in.str("browser-timeout"); s != "" {
 		if cfg.BrowserTimeout, err = config.ParseDuration("browser-timeout", s); err != nil {
 			return cfg, st, err
@@ -206,9 +220,13 @@ func readConfig(in *inputs, ws workspace, event func(token string) (fromEvent, e
 	if err != nil {
 		return cfg, st, err
 	}
-	if useBrowser {
-		if cfg.Browser, err = browser.Find(""); err != nil {
-			return cfg, st, &config.Error{Field: "browser", Msg: err.Error()}
+	if path := in.str("browser-path"); useBrowser || path != "" {
+		field := "browser"
+		if path != "" {
+			field = "browser-path"
+		}
+		if cfg.Browser, err = browser.Find(path); err != nil {
+			return cfg, st, &config.Error{Field: field, Msg: err.Error()}
 		}
 	}
 	if cfg.Verify, err = in.boolean("verify"); err != nil {
