@@ -47,7 +47,7 @@ func Markdown(rep *findings.Report, policy findings.FailOn, o MarkdownOptions) s
 		b.WriteString("\n")
 	}
 	if s.Tokens > 0 {
-		b.WriteString("Revoke each leaked token at " + RevokeURL + ": the deployment keeps serving it from caches.\n\n")
+		b.WriteString(RevokeAdvice(s) + "\n\n")
 	}
 	budget := SummaryMax - 64<<10 // room for the tail
 	if len(rep.Findings) > 0 {

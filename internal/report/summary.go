@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"github.com/cratesguard/cratesguard/internal/findings"
 )
 
@@ -58,6 +59,19 @@ func Plural(n int) string {
 		return ""
 	}
 	return "s"
+}
+
+// RevokeAdvice is what to do about the tokens found: revoke them, or,
+// where --revoke had crates.io do it, keep them out of the build.
+func RevokeAdvice(s Summary) string {
+	switch {
+	case s.Revoked > 0 && s.Revoked >= s.Tokens:
+		return "crates.io revoked each leaked token at cratesguard's request: keep them out of the build (the deployment keeps serving them from caches)."
+	case s.Revoked > 0:
+		return fmt.Sprintf("Revoke each leaked token not revoked above (%d of %d) at %s, then keep them all out of the build (the deployment keeps serving them from caches).",
+			s.Tokens-s.Revoked, s.Tokens, RevokeURL)
+	}
+	return fmt.Sprintf("Revoke each leaked token at %s (the deployment keeps serving it from caches), then keep it out of the build.", RevokeURL)
 }
 
 // RevokeURL is where a crates.io token's owner revokes it.

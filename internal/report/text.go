@@ -53,8 +53,7 @@ func Text(w io.Writer, r *findings.Report, policy findings.FailOn, root string) 
 		}
 		tw.Flush()
 		if s.Tokens > 0 {
-			safe.Fprintf(bw, "\nRevoke each leaked token at %s (the deployment keeps serving it from caches), then keep it out of the build.\n",
-				safe.Trusted(RevokeURL))
+			safe.Fprintf(bw, "\n%s\n", safe.Trusted(RevokeAdvice(s)))
 		}
 		otherPlaces(bw, r, root)
 	}
@@ -156,14 +155,19 @@ func problems(w io.Writer, r *findings.Report, s Summary, root string) {
 			lines = append(lines, safe.Sprintf("  warning  %s: %s", display(t.Target, t.IsURL, root), warn))
 		}
 	}
-	for _, warn := range r.Warnings {
-		lines = append(lines, safe.Sprintf("  warning  %s", warn))
-	}
 	if len(lines) > 0 {
 		safe.Fprintf(w, "\nTargets not fully scanned:\n%s\n", safe.Trusted(strings.Join(lines, "\n")))
 		if s.Failed > len(r.FailedTargets()) {
 			safe.Fprintf(w, "  (* found while crawling: reported, but does not fail the scan)\n")
 		}
+	}
+	// About the run as a whole (a cap, an expired ignore entry): no target's.
+	if len(r.Warnings) > 0 {
+		var ws []string
+		for _, warn := range r.Warnings {
+			ws = append(ws, safe.Sprintf("  warning  %s", warn))
+		}
+		safe.Fprintf(w, "\nWarnings:\n%s\n", safe.Trusted(strings.Join(ws, "\n")))
 	}
 	if len(r.Ignored) > 0 {
 		safe.Fprintf(w, "\nIgnored (per the ignore file): %d token%s\n", len(r.Ignored), Plural(len(r.Ignored)))

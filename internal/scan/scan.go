@@ -232,7 +232,14 @@ func (e *engine) seed() {
 			// An empty build output is no clean one.
 			start.State, start.Reason = findings.Failed, "no files to scan in it"
 			if len(e.cfg.Include) > 0 || len(e.cfg.Exclude) > 0 {
-				start.Reason = fmt.Sprintf("no files matched --include %s --exclude %s", strings.Join(e.cfg.Include, ","), strings.Join(e.cfg.Exclude, ","))
+				var globs []string
+				for _, g := range e.cfg.Include {
+					globs = append(globs, "--include "+g)
+				}
+				for _, g := range e.cfg.Exclude {
+					globs = append(globs, "--exclude "+g)
+				}
+				start.Reason = "no files matched " + strings.Join(globs, " ")
 			}
 		}
 		start.Duration = time.Since(begun)

@@ -111,8 +111,9 @@ func Parse(raw string) (Target, error) {
 		}
 		if u.User != nil {
 			c := *u
-			c.User = url.User("…") // the error shows the URL without them
-			return Target{}, &Error{c.String(), "credentials in URLs would be sent along and printed in reports; pass them with --header instead"}
+			c.User = nil // the error shows the URL without them
+			shown := strings.Replace(c.String(), "://", "://…@", 1)
+			return Target{}, &Error{shown, "credentials in URLs would be sent along and printed in reports; pass them with --header instead"}
 		}
 		if safe.HasToken(s) {
 			return Target{}, &Error{s, "the URL holds a crates.io token: it would be sent to the server; take it out (and revoke it)"}
