@@ -169,11 +169,21 @@ func TestCrawlFindsEveryPlantedToken(t *testing.T) {
 	}
 }
 
-func TestDepthZeroScansOnlyTheTargets(t *testing.T) {
+// TestDepthZeroScansThePageAndWhatItLoads: assets a page loads cost no
+// depth, at 0 as at any depth: the page's scripts and style are scanned
+// with it; no link to another page is followed.
+func TestDepthZeroScansThePageAndWhatItLoads(t *testing.T) {
 	s := newSPA(t)
-	r := cli(t, "scan", "--depth", "0", s.URL+"/")
-	if n := len(parseSARIF(t, r.sarif).Runs[0].Results); n != 1 || len(s.hits) != 1 {
-		t.Fatalf("--depth 0: %d results, %d paths fetched; want the page alone", n, len(s.hits))
+	cli(t, "scan", "--depth", "0", s.URL+"/")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, p := range []string{"/", "/assets/vendor-9a8b.js", "/assets/index-7c6d.js", "/assets/style-4f1c.css"} {
+		if s.hits[p] == 0 {
+			t.Errorf("--depth 0: %s, which the page loads, was not fetched (fetched: %v)", p, s.hits)
+		}
+	}
+	if s.hits["/about.html"] > 0 {
+		t.Errorf("--depth 0: a link to another page was followed: %v", s.hits)
 	}
 }
 

@@ -382,3 +382,28 @@ func TestActionOpensEveryReleaseAsset(t *testing.T) {
 		t.Errorf("the job summary does not list what was not opened:\n%s", res.summary)
 	}
 }
+
+// TestScanBinaryMeansTheSameForFiles: a local image is skipped as a URL's
+// or a member's is, unless --scan-binary; a file named as an image whose
+// bytes are an archive is opened all the same; a directory says how many
+// it passed over.
+func TestScanBinaryMeansTheSameForFiles(t *testing.T) {
+	src := tokentest.New(2525)
+	inImage, inZip := src.API(), src.API()
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "logo.png"), append([]byte("\x89PNG\r\n\x1a\n tEXt comment="), inImage...), 0o644)
+	os.WriteFile(filepath.Join(dir, "photo.png"), at.Zip(t, at.Files("config.json", `{"t":"`+inZip+`"}`)), 0o644)
+	r := cli(t, "scan", "--format", "json", dir)
+	rep := parseFormats(t, r.stdout)
+	if rep.at(sha(inImage)) != "" || rep.at(sha(inZip)) == "" || !strings.Contains(r.stdout, "1 binary file (images, fonts, audio, video) not scanned; --scan-binary scans them") {
+		t.Errorf("without --scan-binary: the image's token %q, the zip's %q\n%s", rep.at(sha(inImage)), rep.at(sha(inZip)), r.stdout)
+	}
+	r = cli(t, "scan", "--format", "json", "--scan-binary", dir)
+	if rep := parseFormats(t, r.stdout); rep.at(sha(inImage)) == "" {
+		t.Errorf("--scan-binary: the image's token is not found")
+	}
+	r = cli(t, "scan", filepath.Join(dir, "logo.png"))
+	if r.code != 0 || !strings.Contains(r.stdout, "skipped") || !strings.Contains(r.stdout, "binary content (.png); --scan-binary scans it") {
+		t.Errorf("an image named as the target: exit %d\n%s", r.code, r.stdout)
+	}
+}

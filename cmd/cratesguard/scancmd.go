@@ -90,7 +90,7 @@ func newScanFlags() *scanFlags {
 	fs.StringVar(&f.category, "category", "", "SARIF automationDetails.id, to tell several uploads for one commit apart")
 	c.describe("Output", "category", "ID")
 
-	fs.IntVar(&f.depth, "depth", config.DefaultDepth, "link hops to follow from each URL; assets a page loads cost none (0: only the targets)")
+	fs.IntVar(&f.depth, "depth", config.DefaultDepth, "link hops to follow from each URL; assets a page loads cost none (0: the targets and what they load)")
 	c.describe("Crawling", "depth", "N")
 	fs.IntVar(&f.maxURLs, "max-urls", config.DefaultMaxURLs, "fetch at most N URLs in all")
 	c.describe("Crawling", "max-urls", "N")

@@ -171,8 +171,8 @@ func (f *Frontier) Admit(l Link, from *url.URL, d int) Decision {
 	}
 	f.seen[dec.URL] = true
 	switch {
-	case f.opts.Depth == 0 && !l.Probe:
-		dec.Skip = "not followed: --depth 0"
+	case f.opts.Depth == 0 && !l.Probe && l.Kind == Page:
+		dec.Skip = "not followed: --depth 0 (a page's own scripts, styles and maps are scanned with it)"
 	case f.InScope(l.URL, from) != "":
 		dec.Skip = f.InScope(l.URL, from)
 	case !Match(f.opts.Include, f.opts.Exclude, l.URL.Path):

@@ -112,7 +112,7 @@ func (e *engine) browsed(sc *worker, j job, page *url.URL, r browser.Record) {
 		if r.Kind == browser.DOM {
 			// The rendered DOM holds what scripts wrote, and the links they
 			// added: those feed the crawl.
-			kind, base, links = crawl.HTML, page, e.cfg.Depth > 0
+			kind, base, links = crawl.HTML, page, true
 		}
 		b, _ := e.scanBody(sc, bytes.NewReader(r.Body), kind, base, loc, links, nil)
 		if links {
@@ -162,7 +162,7 @@ func (e *engine) browsed(sc *worker, j job, page *url.URL, r browser.Record) {
 		t.State, t.Reason = findings.Skipped, r.Skip+"; --scan-binary scans it"
 	default:
 		ok := r.Status >= 200 && r.Status <= 299
-		b, err := e.scanBody(sc, bytes.NewReader(r.Body), kind, u, loc, ok && e.cfg.Depth > 0, nil)
+		b, err := e.scanBody(sc, bytes.NewReader(r.Body), kind, u, loc, ok, nil)
 		t.Bytes, t.Warnings = int64(len(r.Body)), b.warnings
 		if r.Truncated {
 			t.Warnings = append(t.Warnings, fmt.Sprintf("body larger than --max-bytes: only the first %d bytes were scanned", t.Bytes))

@@ -100,9 +100,9 @@ func (e *engine) fetchURL(ctx context.Context, sc *worker, j job) (findings.Targ
 		}
 		// Error pages are scanned too (a debug 500 page is a classic leak),
 		// as are the 404 pages of guessed URLs, but neither is crawled.
-		got, err := e.scanBody(sc, body, kind, final, loc, ok && e.cfg.Depth > 0, j.wants)
+		got, err := e.scanBody(sc, body, kind, final, loc, ok, j.wants)
 		b, got.final = got, r.URL
-		if m := cmp.Or(r.Header.Get("SourceMap"), r.Header.Get("X-SourceMap")); m != "" && ok && e.cfg.Depth > 0 {
+		if m := cmp.Or(r.Header.Get("SourceMap"), r.Header.Get("X-SourceMap")); m != "" && ok {
 			if mu, err := final.Parse(m); err == nil && (mu.Scheme == "http" || mu.Scheme == "https") {
 				got.links = append(got.links, crawl.Link{URL: mu, Kind: crawl.Asset, Guess: true, Via: "SourceMap header"})
 			}

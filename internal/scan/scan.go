@@ -6,11 +6,13 @@
 package scan
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -90,7 +92,10 @@ func Run(ctx context.Context, cfg config.Config, opts Options) *findings.Report 
 	}
 	wg.Wait()
 	e.closeBrowser()
-	for _, d := range e.dirs {
+	for order, d := range e.dirs {
+		if n := e.binaries[order]; n > 0 {
+			d.Warnings = append(d.Warnings, fmt.Sprintf("%d binary file%s (images, fonts, audio, video) not scanned; --scan-binary scans them", n, plural(n)))
+		}
 		if d.State == findings.Scanned && d.Bytes == 0 && ctx.Err() == nil {
 			d.State, d.Reason = findings.Failed, fmt.Sprintf("its %d file%s hold no bytes: nothing was scanned", d.Files, plural(d.Files))
 		}
@@ -127,6 +132,8 @@ type engine struct {
 	done    int
 	unrun   int                      // jobs dropped when the scan was interrupted
 	dirs    map[int]*findings.Target // directory start targets, by order
+	// binaries counts a directory's binary files passed over, by order.
+	binaries map[int]int
 	// mapped holds what the crawled source maps say about places in their
 	// bundles, by bundle URL; fetchedMaps the maps fetched.
 	mapped      map[string][]crawl.Mapped
@@ -162,6 +169,7 @@ func newEngine(cfg config.Config, opts Options) *engine {
 		}, starts),
 		hosts:       newHostLimiter(cfg.PerHost, cfg.Rate),
 		dirs:        map[int]*findings.Target{},
+		binaries:    map[int]int{},
 		mapped:      map[string][]crawl.Mapped{},
 		mapOf:       map[string]string{},
 		fetchedMaps: map[string]bool{},
@@ -511,6 +519,13 @@ func (e *engine) readFile(sc *worker, j job) {
 	t.Content = kind.String()
 	loc := findings.Location{Target: j.file.Path, Order: j.order}
 	f, err := files.Open(j.file.Path)
+	if err == nil && kind == crawl.Binary && !e.cfg.ScanBinary && !scannable(f) {
+		// An image, a font, a video, as a URL or a member is: skipped,
+		// unless its bytes say it is an archive or WebAssembly.
+		f.Close()
+		e.skipBinary(j, &t)
+		return
+	}
 	if err != nil {
 		t.State, t.Reason = findings.Failed, err.Error()
 	} else if ok, size, err := e.scanFile(sc, f, kind, func(m detect.Match) { e.coll.Add(m, loc) }); ok {
@@ -551,6 +566,40 @@ func (e *engine) readFile(sc *worker, j job) {
 		t.Counted = true // listed for its warnings; counted with its directory
 	}
 	e.coll.AddTarget(t) // files of a directory are listed only when they fail or warn
+}
+
+// scannable says whether a file named as binary holds what is scanned
+// whatever its name: an archive, a program with a zip appended, wasm.
+func scannable(f *os.File) bool {
+	head := make([]byte, archive.SniffLen)
+	n, _ := f.ReadAt(head, 0)
+	head = head[:n]
+	if archive.Sniff(head) != archive.None || bytes.HasPrefix(head, []byte(wasmMagic)) {
+		return true
+	}
+	if carries(head) {
+		if fi, err := f.Stat(); err == nil && archive.FindZip(f, fi.Size()) {
+			return true
+		}
+	}
+	return false
+}
+
+// skipBinary ends a binary file: a start target of its own is skipped
+// with the reason; one of a directory is counted there, and its directory
+// says how many were passed over.
+func (e *engine) skipBinary(j job, t *findings.Target) {
+	reason := "binary content (" + filepath.Ext(j.file.Path) + "); --scan-binary scans it"
+	e.mu.Lock()
+	_, inDir := e.dirs[j.order]
+	if inDir {
+		e.binaries[j.order]++
+	}
+	e.mu.Unlock()
+	if !inDir {
+		t.State, t.Reason = findings.Skipped, reason
+		e.coll.AddTarget(*t)
+	}
 }
 
 func hasURL(cfg config.Config) bool {
