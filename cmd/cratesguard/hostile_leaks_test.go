@@ -61,6 +61,18 @@ func TestLeaksThroughURLsAndNames(t *testing.T) {
 		outs := map[string]string{"stdout": r.stdout, "stderr": r.stderr, "SARIF": string(r.sarif)}
 		checkSecrets(t, outs, all...)
 		checkNoTokenShape(t, outs)
+		if format != "json" {
+			continue
+		}
+		// Not printed, but reported: each token is a finding, by its hash.
+		rep := parseFormats(t, r.stdout)
+		for name, tok := range map[string]string{"in a link's query": inQuery, "in a script's path": inPath,
+			"in a link's userinfo": inUser, "in a redirect's Location": inLocation, "in a source map's source name": inSource,
+			"in a source map's sourcesContent": inContent} {
+			if rep.at(sha(tok)) == "" {
+				t.Errorf("the token %s is not reported", name)
+			}
+		}
 	}
 	// The scanned site never receives a token back: URLs holding one are
 	// not fetched (the token is reported where the link was).
