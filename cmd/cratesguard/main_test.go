@@ -84,6 +84,10 @@ func checkSARIF() int {
 		fmt.Fprintf(os.Stderr, "check-sarif rejected the tests' SARIF:\n%s\n", out)
 		return 1
 	}
+	if strings.Contains("\n"+string(out), "\nwarning ") {
+		fmt.Fprintf(os.Stderr, "check-sarif warned about the tests' SARIF (a location URI that is not valid?):\n%s\n", out)
+		return 1
+	}
 	fmt.Fprintf(os.Stderr, "check-sarif accepted %d SARIF files\n", len(sarifFiles))
 	return 0
 }
