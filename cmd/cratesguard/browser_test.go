@@ -22,23 +22,9 @@ import (
 	"time"
 
 	"github.com/cratesguard/cratesguard/internal/browser"
+	"github.com/cratesguard/cratesguard/internal/browsertest"
 	"github.com/cratesguard/cratesguard/internal/tokentest"
 )
-
-// needBrowser returns the browser the tests drive, or skips with a visible
-// message; .ci/run installs Chromium and sets CRATESGUARD_REQUIRE_BROWSER,
-// so in CI a missing browser fails.
-func needBrowser(t *testing.T) string {
-	t.Helper()
-	p, err := browser.Find(os.Getenv("CRATESGUARD_BROWSER"))
-	if err != nil {
-		if os.Getenv("CRATESGUARD_REQUIRE_BROWSER") != "" {
-			t.Fatalf("CRATESGUARD_REQUIRE_BROWSER is set, and %v", err)
-		}
-		t.Skipf("SKIPPED: browser tests need Chromium: %v", err)
-	}
-	return p
-}
 
 // jsSplit writes a string into JavaScript so that only running the script
 // puts it together.
@@ -131,7 +117,7 @@ func serveWS(w http.ResponseWriter, r *http.Request, text string) {
 }
 
 func TestBrowserFindsWhatOnlyExistsAtRunTime(t *testing.T) {
-	path := needBrowser(t)
+	path := browsertest.Need(t, browser.Find)
 	s := newRuntimeSite(t)
 	all := []string{s.tok["api"], s.tok["storage"], s.tok["cookie"], s.tok["ws"], s.tok["dom"], s.tok["worker"]}
 
@@ -288,7 +274,7 @@ func TestActionBrowser(t *testing.T) {
 		t.Fatalf("no browser: exit %d\n%s", res.code, res.stdout)
 	}
 
-	path := needBrowser(t)
+	path := browsertest.Need(t, browser.Find)
 	s := newRuntimeSite(t)
 	r = newRunner(t, "release", releasePayload).input("urls", s.URL+"/").input("browser", "true").input("browser-timeout", "20s")
 	r.env["PATH"] = filepath.Dir(path) + string(os.PathListSeparator) + r.env["PATH"]

@@ -10,30 +10,15 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/cratesguard/cratesguard/internal/browsertest"
 	"github.com/cratesguard/cratesguard/internal/tokentest"
 )
-
-// browserPath finds the browser for the tests, or skips them, visibly:
-// CI installs Chromium (.ci/run) and sets CRATESGUARD_REQUIRE_BROWSER, so
-// there a missing browser fails instead.
-func browserPath(t *testing.T) string {
-	t.Helper()
-	p, err := Find(os.Getenv("CRATESGUARD_BROWSER"))
-	if err != nil {
-		if os.Getenv("CRATESGUARD_REQUIRE_BROWSER") != "" {
-			t.Fatalf("CRATESGUARD_REQUIRE_BROWSER is set and %v", err)
-		}
-		t.Skipf("SKIPPED: no browser here (%v)", err)
-	}
-	return p
-}
 
 // sameOrigin admits only the origin of start.
 func sameOrigin(start string) func(u, from *url.URL) string {
@@ -139,7 +124,7 @@ alert("dialogs do not stop us");
 }
 
 func TestLoadSeesWhatThePageDoes(t *testing.T) {
-	path := browserPath(t)
+	path := browsertest.Need(t, Find)
 	s := newSite(t)
 	secret := "hdr-" + tokentest.New(5).Alnum(12)
 	b, err := Start(context.Background(), Options{
@@ -216,7 +201,7 @@ func TestLoadSeesWhatThePageDoes(t *testing.T) {
 }
 
 func TestLoadIsBounded(t *testing.T) {
-	path := browserPath(t)
+	path := browsertest.Need(t, Find)
 	// A page that never settles: it polls forever.
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/poll" {
@@ -268,7 +253,7 @@ func TestFindNamesTheFix(t *testing.T) {
 // TestLoadCapsAreReported: a page that makes too much of everything is
 // cut at each bound, and each cut is said.
 func TestLoadCapsAreReported(t *testing.T) {
-	path := browserPath(t)
+	path := browsertest.Need(t, Find)
 	defer func(r, so, sb, bl, ch, st int) {
 		maxResponses, maxSockets, maxSocketBytes, maxBlocked, maxChildren, maxStorageBytes = r, so, sb, bl, ch, st
 	}(maxResponses, maxSockets, maxSocketBytes, maxBlocked, maxChildren, maxStorageBytes)
