@@ -15,6 +15,7 @@ import (
 	"syscall"
 
 	"github.com/cratesguard/cratesguard/internal/action"
+	"github.com/cratesguard/cratesguard/internal/browser"
 	"github.com/cratesguard/cratesguard/internal/findings"
 	"github.com/cratesguard/cratesguard/internal/safe"
 	"github.com/cratesguard/cratesguard/internal/scan"
@@ -76,7 +77,8 @@ func main() {
 		if second == syscall.SIGTERM {
 			code = 143
 		}
-		os.Exit(code) // a second signal: at once
+		browser.KillAll() // os.Exit runs no deferred call: Chromium goes first
+		os.Exit(code)     // a second signal: at once
 	}()
 	// For the benchmarks in bench/: a CPU profile of the whole run.
 	if p := os.Getenv("CRATESGUARD_CPUPROFILE"); p != "" {

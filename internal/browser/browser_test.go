@@ -200,44 +200,6 @@ func TestLoadSeesWhatThePageDoes(t *testing.T) {
 	s.mu.Unlock()
 }
 
-func TestLoadIsBounded(t *testing.T) {
-	path := browsertest.Need(t, Find)
-	// A page that never settles: it polls forever.
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/poll" {
-			time.Sleep(50 * time.Millisecond)
-			fmt.Fprint(w, "{}")
-			return
-		}
-		w.Header().Set("Content-Type", "text/html")
-		fmt.Fprint(w, `<script>setInterval(() => fetch("/poll"), 100)</script>`)
-	}))
-	defer srv.Close()
-	b, err := Start(context.Background(), Options{Path: path, PageTimeout: 3 * time.Second, Allow: sameOrigin(srv.URL)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	begun := time.Now()
-	res, err := b.Load(context.Background(), srv.URL+"/", func(Record) {})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(res.Warnings) == 0 || !strings.Contains(res.Warnings[0], "still busy") {
-		t.Errorf("a page that never settles ended without saying so: %q", res.Warnings)
-	}
-	if d := time.Since(begun); d > 30*time.Second {
-		t.Errorf("the page budget of 3s took %s", d)
-	}
-
-	// An interrupt ends a load at once.
-	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(500*time.Millisecond, cancel)
-	if _, err := b.Load(ctx, srv.URL+"/", func(Record) {}); err == nil {
-		t.Error("an interrupted load reported success")
-	}
-}
-
 func TestFindNamesTheFix(t *testing.T) {
 	t.Setenv("PATH", t.TempDir())
 	_, err := Find("")
@@ -303,7 +265,7 @@ localStorage.setItem("a", "`+big+`"); localStorage.setItem("b", "`+big+`");
 	}
 	all := strings.Join(res.Warnings, "\n")
 	for _, want := range []string{"more than 10 responses", "more than 2 WebSockets", "more than 64 bytes of text",
-		"more than 2 workers", "storage holds more than 100 bytes"} {
+		"more than 2 workers", "localStorage holds more than 100 bytes"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("no warning says %q:\n%s", want, all)
 		}
