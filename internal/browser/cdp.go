@@ -208,15 +208,14 @@ func (c *conn) read() ([]byte, *skippedMessage, error) {
 		case s == nil && len(msg)+len(chunk) <= c.max:
 			msg = append(msg, chunk...)
 		case s == nil:
-			s = &skippedMessage{head: bytes.Clone(append(msg, chunk...)[:keepEnds])}
+			head := append(msg, chunk...)
+			s = &skippedMessage{head: bytes.Clone(head[:min(keepEnds, len(head))])}
 			s.size, msg = len(msg), nil
 			fallthrough
 		default:
 			s.size += len(chunk)
-			s.tail = append(s.tail, chunk...)
-			if len(s.tail) > keepEnds {
-				s.tail = append(s.tail[:0:0], s.tail[len(s.tail)-keepEnds:]...)
-			}
+			s.tail = append(s.tail, chunk[max(0, len(chunk)-keepEnds):]...)
+			s.tail = s.tail[max(0, len(s.tail)-keepEnds):]
 		}
 		if err == nil {
 			break
