@@ -14,10 +14,11 @@ func sysProcAttr() *syscall.SysProcAttr {
 	return &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 }
 
-// usingDir lists the processes started with dir's profile: every process
-// of a Chromium carries its --user-data-dir.
+// usingDir lists the processes that name a path in dir on their command
+// line: every process of a Chromium carries its --user-data-dir (its crash
+// handler, a path beside it), and dir is this run's alone.
 func usingDir(dir string) []int {
-	want := []byte("--user-data-dir=" + dir + "/")
+	want := []byte(dir + "/")
 	entries, err := os.ReadDir("/proc")
 	if err != nil {
 		return nil
@@ -29,14 +30,8 @@ func usingDir(dir string) []int {
 			continue
 		}
 		cmdline, err := os.ReadFile("/proc/" + e.Name() + "/cmdline")
-		if err != nil {
-			continue
-		}
-		for _, arg := range bytes.Split(cmdline, []byte{0}) {
-			if bytes.HasPrefix(arg, want) {
-				pids = append(pids, pid)
-				break
-			}
+		if err == nil && bytes.Contains(cmdline, want) {
+			pids = append(pids, pid)
 		}
 	}
 	return pids
