@@ -213,7 +213,11 @@ type jsonReport struct {
 			Browser      bool
 		}
 	}
-	Targets []struct{ Target, State, Reason, Via string }
+	Targets []struct {
+		Target, State, Reason, Via string
+		Warnings                   []string
+	}
+	Warnings []string
 }
 
 func parseJSON(t *testing.T, out string) *jsonReport {
@@ -238,6 +242,15 @@ func (r *jsonReport) finding(sha string) *struct {
 		}
 	}
 	return nil
+}
+
+func (r *jsonReport) targetWithReason(url, state, reason string) bool {
+	for _, t := range r.Targets {
+		if t.Target == url && t.State == state && strings.Contains(t.Reason, reason) {
+			return true
+		}
+	}
+	return false
 }
 
 func (r *jsonReport) target(url, state string) bool {

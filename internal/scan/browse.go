@@ -79,8 +79,11 @@ func (e *engine) closeBrowser() {
 		if more := b.cutCount - len(list); more > 0 {
 			list = append(list, fmt.Sprintf("and %d more", more))
 		}
-		e.coll.Warn(fmt.Sprintf("in the browser, %d page%s did not end on their own within --browser-timeout %s and were cut short (what they had loaded was scanned): %s",
-			b.cutCount, plural(b.cutCount), e.cfg.BrowserTimeout, strings.Join(list, "; ")))
+		what := "1 page did not end on its own within --browser-timeout %s and was cut short (what it had loaded was scanned): %s"
+		if b.cutCount > 1 {
+			what = fmt.Sprintf("%d pages did not end on their own within --browser-timeout %%s and were cut short (what they had loaded was scanned): %%s", b.cutCount)
+		}
+		e.coll.Warn("in the browser, " + fmt.Sprintf(what, e.cfg.BrowserTimeout, strings.Join(list, "; ")))
 	}
 }
 
@@ -132,6 +135,15 @@ func (e *engine) browse(ctx context.Context, sc *worker, j job, t *findings.Targ
 		}
 		if bl.Method != http.MethodGet && bl.Method != http.MethodHead {
 			sent[bl.Method]++
+			// What a page submits to is not fetched with GET either: the
+			// crawl would do what the browser was kept from.
+			if u, err := url.Parse(bl.URL); err == nil {
+				why := fmt.Sprintf("the page sends it %s requests in the browser: not fetched (cratesguard sends nothing but GET and HEAD)", bl.Method)
+				if dec := e.frontier.Refuse(u, why); !dec.Dup {
+					e.coll.AddTarget(findings.Target{Target: dec.URL, IsURL: true, Discovered: true, Via: "submitted to in the browser on " + page,
+						Depth: j.depth, State: findings.Skipped, Reason: why, Order: j.order})
+				}
+			}
 			continue
 		}
 		if u, err := url.Parse(bl.URL); err == nil {
@@ -185,8 +197,11 @@ func (e *engine) browsed(sc *worker, j job, page *url.URL, r browser.Record) {
 		e.coll.Add(m, hloc)
 	}
 	link := crawl.Link{URL: u, Kind: crawl.Asset, Via: "loaded in the browser"}
-	if r.Type == "Document" {
+	switch r.Type {
+	case "Document":
 		link.Kind = crawl.Page
+	case browser.DedicatedWorker, browser.SharedWorker, browser.ServiceWorker:
+		link.Via = "the script of a " + strings.ReplaceAll(r.Type, "_", " ") + " the page started in the browser"
 	}
 	from := job{order: j.order, url: page.String(), depth: j.depth}
 	if r.Missing != "" || (r.Skip != "" && e.cfg.ScanBinary) {
