@@ -77,6 +77,7 @@ type pageRun struct {
 	sockets   []*socket
 	socketOf  map[key]*socket
 	tooLarge  map[string]int
+	overflow  bool // more responses at once than watch follows
 }
 
 // event is a protocol event with the target it came from.
@@ -272,14 +273,21 @@ func (p *pageRun) watch(ctx context.Context, each func(Record)) string {
 			k := key{src: e.t.src}
 			switch ev := e.ev.(type) {
 			case *network.EventRequestWillBeSent:
-				inflight[ev.RequestID] = true
+				if len(inflight) < maxResponses {
+					inflight[ev.RequestID] = true
+				}
 			case *network.EventResponseReceived:
 				k.id = ev.RequestID
 				p.mu.Lock()
 				ours := p.ours[k]
 				p.mu.Unlock()
-				if !ours {
+				switch {
+				case ours:
+				case len(responses) < maxResponses:
 					responses[k] = ev
+				case len(responses) == maxResponses && !p.overflow:
+					p.overflow = true
+					p.warnings = append(p.warnings, fmt.Sprintf("the page had more than %d responses coming at once: the rest were not scanned", maxResponses))
 				}
 			case *network.EventLoadingFinished:
 				k.id = ev.RequestID

@@ -56,7 +56,6 @@ func (p *pageRun) adopt(ev *target.EventAttachedToTarget) {
 		p.mu.Unlock()
 		return
 	}
-	p.seen[info.TargetID] = true
 	t := &tgt{s: session{p.b.proc.conn, ev.SessionID}, kind: info.Type, url: info.URL}
 	if info.Type == "page" && p.page == nil {
 		p.page = t
@@ -64,6 +63,7 @@ func (p *pageRun) adopt(ev *target.EventAttachedToTarget) {
 		p.children++
 		t.src = p.children
 		if t.src > maxChildren {
+			// Held, and not remembered: held, it starts nothing more.
 			if t.src == maxChildren+1 {
 				p.notes = append(p.notes, fmt.Sprintf("the page started more than %d workers, frames and windows: the rest were held at their start, never run", maxChildren))
 			}
@@ -71,6 +71,7 @@ func (p *pageRun) adopt(ev *target.EventAttachedToTarget) {
 			return
 		}
 	}
+	p.seen[info.TargetID] = true
 	p.targets = append(p.targets, ev.SessionID)
 	p.mu.Unlock()
 	p.b.proc.conn.route(ev.SessionID, p.listener(t))
