@@ -124,27 +124,38 @@ func TestBrowserDiesWithCratesguard(t *testing.T) {
 		}
 	})
 
-	t.Run("SIGTERM", func(t *testing.T) {
-		srv, inBrowser := slowSite(t)
-		tmp := t.TempDir()
-		cmd := startMidPage(t, path, tmp, srv.URL, inBrowser)
-		cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		select {
-		case <-done:
-		case <-time.After(time.Minute):
-			cmd.Process.Kill()
-			t.Fatal("cratesguard had not ended a minute after SIGTERM")
-		}
-		if code := cmd.ProcessState.ExitCode(); code != 143 {
-			t.Errorf("exit %d, want 143", code)
-		}
-		if left := procsMentioning(tmp); len(left) > 0 {
-			t.Errorf("Chromium outlived cratesguard:\n%s", strings.Join(left, "\n"))
-		}
-		if left, _ := filepath.Glob(filepath.Join(tmp, "cratesguard-browser-*")); len(left) > 0 {
-			t.Errorf("its profile is left: %v", left)
-		}
-	})
+	for _, c := range []struct {
+		name string
+		sigs []os.Signal
+		code int
+	}{
+		{"SIGTERM", []os.Signal{syscall.SIGTERM}, 143},
+		{"SIGINT", []os.Signal{syscall.SIGINT}, 130},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			srv, inBrowser := slowSite(t)
+			tmp := t.TempDir()
+			cmd := startMidPage(t, path, tmp, srv.URL, inBrowser)
+			for _, sig := range c.sigs {
+				cmd.Process.Signal(sig)
+			}
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			select {
+			case <-done:
+			case <-time.After(time.Minute):
+				cmd.Process.Kill()
+				t.Fatal("cratesguard had not ended a minute after the signal")
+			}
+			if code := cmd.ProcessState.ExitCode(); code != c.code {
+				t.Errorf("exit %d, want %d", code, c.code)
+			}
+			if left := procsMentioning(tmp); len(left) > 0 {
+				t.Errorf("Chromium outlived cratesguard:\n%s", strings.Join(left, "\n"))
+			}
+			if left, _ := filepath.Glob(filepath.Join(tmp, "cratesguard-browser-*")); len(left) > 0 {
+				t.Errorf("its profile is left: %v", left)
+			}
+		})
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -41,6 +42,40 @@ func TestCloseLeavesNothing(t *testing.T) {
 	}
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
 		t.Errorf("the profile is left: %v", err)
+	}
+}
+
+// TestKillAllLeavesNothing: KillAll, for a program about to exit at once
+// (a second interrupt), kills a browser mid-page and removes its profile.
+func TestKillAllLeavesNothing(t *testing.T) {
+	path := browsertest.Need(t, Find)
+	t.Setenv("TMPDIR", t.TempDir())
+	srv := hostileServer(t)
+	b, err := Start(context.Background(), Options{Path: path, PageTimeout: time.Minute, Allow: sameOrigin(srv.URL)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	dir := b.proc.dir
+	running := make(chan struct{})
+	done := make(chan error, 1)
+	var once sync.Once
+	go func() {
+		_, err := b.Load(context.Background(), srv.URL+"/poll", func(Record) { once.Do(func() { close(running) }) })
+		done <- err
+	}()
+	<-running
+	KillAll()
+	if left := usingDir(dir); len(left) > 0 {
+		t.Errorf("processes outlived KillAll: %v", left)
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("the profile is left: %v", err)
+	}
+	select {
+	case <-done: // the load ends, with whatever error
+	case <-time.After(2 * time.Minute):
+		t.Fatal("the load had not ended 2 minutes after its browser was killed")
 	}
 }
 
