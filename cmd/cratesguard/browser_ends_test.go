@@ -6,7 +6,9 @@ package main
 // browser is fetched by nobody.
 
 import (
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -18,6 +20,7 @@ import (
 
 	"github.com/cratesguard/cratesguard/internal/browser"
 	"github.com/cratesguard/cratesguard/internal/browsertest"
+	"github.com/cratesguard/cratesguard/internal/tokentest"
 )
 
 // neverEnding are pages that never end on their own, by path.
@@ -150,4 +153,49 @@ func TestBrowserCutShortInJSONAndSummary(t *testing.T) {
 	if !strings.Contains(out.summary, "in the browser, 1 page did not end on its own within --browser-timeout 5s and was cut short") || !strings.Contains(out.summary, s.URL+"/poll (") {
 		t.Errorf("the job summary does not say the page was cut short:\n%s", out.summary)
 	}
+}
+
+// TestInjectionThroughTheBrowser: a page and its service worker ask for
+// URLs (refused: another origin, POST) that carry the forged strings and a
+// token: every output the browser's reports reach (the page's and the
+// run's warnings, skipped targets) shows them escaped, the token redacted.
+func TestInjectionThroughTheBrowser(t *testing.T) {
+	path := browsertest.Need(t, browser.Find)
+	tok := tokentest.New(2028).API()
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer other.Close()
+	var js strings.Builder
+	for _, f := range forged {
+		q, _ := json.Marshal(f)
+		fmt.Fprintf(&js, "fetch(%q + %s + %q).catch(() => {});\n", other.URL+"/", q, tok)
+		fmt.Fprintf(&js, "fetch(\"/post\" + %s, {method: \"POST\"}).catch(() => {});\n", q)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/":
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprintf(w, "<script>navigator.serviceWorker.register(\"/sw.js\");\n%s</script>", js.String())
+		case "/sw.js":
+			w.Header().Set("Content-Type", "text/javascript")
+			io.WriteString(w, js.String())
+		}
+	}))
+	defer srv.Close()
+	r := cli(t, "scan", "--browser-path", path, "--browser-timeout", "10s", srv.URL+"/")
+	if !strings.Contains(r.stdout, "12 POST requests") {
+		t.Fatalf("the page's and the worker's POSTs are not reported:\n%s", r.stdout)
+	}
+	checkStdout(t, r.stdout)
+	checkNoControl(t, "stderr", r.stderr)
+	checkSecrets(t, map[string]string{"stdout": r.stdout, "stderr": r.stderr, "SARIF": string(r.sarif)}, tok)
+	j := cli(t, "scan", "--browser-path", path, "--browser-timeout", "10s", "--format", "json", srv.URL+"/")
+	checkNoControl(t, "JSON", j.stdout)
+	checkSecrets(t, map[string]string{"JSON": j.stdout}, tok)
+
+	res := newRunner(t, "release", releasePayload).input("urls", srv.URL+"/").input("browser", "true").input("browser-timeout", "10s")
+	res.env["PATH"] = filepath.Dir(path) + string(os.PathListSeparator) + os.Getenv("PATH")
+	out := res.run()
+	checkStdout(t, out.stdout, tok)
+	checkNoControl(t, "summary", out.summary)
+	checkSecrets(t, map[string]string{"summary": out.summary, "SARIF": string(out.sarif)}, tok)
 }
