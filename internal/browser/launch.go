@@ -40,6 +40,7 @@ type process struct {
 	conn   *conn
 	pipes  []*os.File // our ends
 	output *tailBuffer
+	copied chan struct{} // closed once its output is all copied
 	once   sync.Once
 }
 
@@ -77,7 +78,7 @@ func launch(ctx context.Context, opts Options, proxy string) (*process, error) {
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	p := &process{dir: dir, exited: make(chan struct{}), output: &tailBuffer{max: 8 << 10}}
+	p := &process{dir: dir, exited: make(chan struct{}), copied: make(chan struct{}), output: &tailBuffer{max: 8 << 10}}
 	if err := p.start(opts, proxy); err != nil {
 		p.closePipes()
 		os.RemoveAll(dir)
@@ -95,9 +96,8 @@ func launch(ctx context.Context, opts Options, proxy string) (*process, error) {
 	if err := p.conn.call(sctx, "", "Browser.getVersion", nil, nil); err != nil {
 		p.stop()
 		select {
-		case <-p.exited: // its last words are in the output by now, or soon
-			time.Sleep(50 * time.Millisecond)
-		default:
+		case <-p.copied: // its last words, if it had time for any
+		case <-time.After(killTimeout):
 		}
 		if out := strings.TrimSpace(p.output.String()); out != "" {
 			return nil, fmt.Errorf("%w; it said: %s", err, out)
@@ -189,7 +189,10 @@ func (p *process) start(opts Options, proxy string) error {
 	if err := <-started; err != nil {
 		return fmt.Errorf("%s did not start: %w", opts.Path, err)
 	}
-	go io.Copy(forward, outR) // until every process of it closed the pipe
+	go func() {
+		io.Copy(forward, outR) // until every process of it closed the pipe, or stop closed ours
+		close(p.copied)
+	}()
 	// The largest message read: a body of MaxBytes, escaped, and more.
 	p.conn = newConn(ourR, ourW, int(max(min(2*opts.MaxBytes+1<<20, 1<<30), 4<<20)))
 	return nil

@@ -2,10 +2,12 @@ package browser
 
 import (
 	"context"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -113,3 +115,19 @@ func TestSweepRemovesOnlyDeadRunsProfiles(t *testing.T) {
 }
 
 func syscallGetpgid(pid int) (int, error) { return syscall.Getpgid(pid) }
+
+// TestStartFailsCleanly: a --browser-path that is no browser fails Start
+// at once, saying what it printed, and leaves no profile.
+func TestStartFailsCleanly(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	fake := filepath.Join(t.TempDir(), "not-chromium")
+	os.WriteFile(fake, []byte("#!/bin/sh\necho 'this is not a browser' >&2\nexit 3\n"), 0o755)
+	_, err := Start(context.Background(), Options{Path: fake, Allow: func(u, from *url.URL) string { return "" }})
+	if err == nil || !strings.Contains(err.Error(), "did not start") || !strings.Contains(err.Error(), "this is not a browser") {
+		t.Errorf("Start: %v", err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(tmp, profilePrefix+"*")); len(left) > 0 {
+		t.Errorf("a profile is left: %v", left)
+	}
+}
