@@ -32,7 +32,7 @@ type pwaReport struct {
 func TestBrowserOnRealPWAs(t *testing.T) {
 	path := browsertest.Need(t, browser.Find)
 	runtimeOnly := map[string]string{"/config/production.json": "config", "/sw-config.json": "swconfig"}
-	const timeout = 15 * time.Second
+	const timeout = 30 * time.Second
 	for _, name := range []string{"vite-pwa", "cra-workbox", "sveltekit"} {
 		t.Run(name, func(t *testing.T) {
 			srv, toks := serveBuild(t, filepath.Join("..", "..", "testdata", "pwa", name, "site"), runtimeOnly)

@@ -128,7 +128,7 @@ func TestLoadSeesWhatThePageDoes(t *testing.T) {
 	s := newSite(t)
 	secret := "hdr-" + tokentest.New(5).Alnum(12)
 	b, err := Start(context.Background(), Options{
-		Path: path, PageTimeout: 20 * time.Second, MaxBytes: 1 << 20,
+		Path: path, PageTimeout: 30 * time.Second, MaxBytes: 1 << 20,
 		Allow: sameOrigin(s.main.URL), Headers: []Header{{"X-Secret", secret}},
 		HeadersFor: func(u *url.URL) bool { return sameOrigin(s.main.URL)(u, nil) == "" },
 	})

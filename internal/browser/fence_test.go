@@ -78,7 +78,7 @@ fetch(%q).catch(() => {});`, other.URL+"/from-nested"))
 		}
 	}))
 	defer srv.Close()
-	b, err := Start(context.Background(), Options{Path: path, PageTimeout: 20 * time.Second, MaxBytes: 1 << 20,
+	b, err := Start(context.Background(), Options{Path: path, PageTimeout: 30 * time.Second, MaxBytes: 1 << 20,
 		Allow: sameOrigin(srv.URL), Headers: []Header{{"X-Deploy", "key-a"}},
 		HeadersFor: func(u *url.URL) bool { return sameOrigin(srv.URL)(u, nil) == "" }})
 	if err != nil {
