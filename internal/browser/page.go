@@ -112,8 +112,7 @@ func (p *pageRun) note(w string) {
 // (harvestShare) is kept for the reading; a page that does not end on its
 // own in that time is cut short (Result.CutShort). An error means the
 // browser could not load the page at all, or ctx ended.
-func (b *Browser) Load(ctx context.Context, pageURL string, each func(Record)) (Result, error) {
-	var res Result
+func (b *Browser) Load(ctx context.Context, pageURL string, each func(Record)) (res Result, err error) {
 	from, err := url.Parse(pageURL)
 	if err != nil {
 		return res, err
@@ -125,6 +124,11 @@ func (b *Browser) Load(ctx context.Context, pageURL string, each func(Record)) (
 	p := &pageRun{b: b, from: from, ctx: pctx, cancel: cancel, ready: make(chan struct{}),
 		urgent: newQueue[event](maxQueued), events: newQueue[event](maxQueued),
 		seen: map[target.ID]bool{}, ours: map[key]bool{}, socketOf: map[key]*socket{}, tooLarge: map[string]int{}}
+	defer func() {
+		if err == nil { // what the page was refused and what was said, however far it got
+			p.report(&res)
+		}
+	}()
 	// failed is the outcome of a step that did not happen: the page's time
 	// ran out (cut short), ctx ended, or the browser refused.
 	failed := func(what string, err error) (Result, error) {
@@ -202,6 +206,11 @@ func (b *Browser) Load(ctx context.Context, pageURL string, each func(Record)) (
 		}
 		res.CutShort += missed
 	}
+	return res, nil
+}
+
+// report puts the page's refused requests and warnings into res.
+func (p *pageRun) report(res *Result) {
 	p.mu.Lock()
 	res.Blocked, res.BlockedCount = p.blocked, p.blockedCount
 	res.Warnings = append(p.warnings, p.notes...)
@@ -212,7 +221,6 @@ func (b *Browser) Load(ctx context.Context, pageURL string, each func(Record)) (
 	if w := p.tooLargeWarning(); w != "" {
 		res.Warnings = append(res.Warnings, w)
 	}
-	return res, nil
 }
 
 // end ends the page: its goroutines, the routing of its targets' events,
