@@ -22,23 +22,9 @@ import (
 	"time"
 
 	"github.com/cratesguard/cratesguard/internal/browser"
+	"github.com/cratesguard/cratesguard/internal/browsertest"
 	"github.com/cratesguard/cratesguard/internal/tokentest"
 )
-
-// needBrowser returns the browser the tests drive, or skips with a visible
-// message; .ci/run installs Chromium and sets CRATESGUARD_REQUIRE_BROWSER,
-// so in CI a missing browser fails.
-func needBrowser(t *testing.T) string {
-	t.Helper()
-	p, err := browser.Find(os.Getenv("CRATESGUARD_BROWSER"))
-	if err != nil {
-		if os.Getenv("CRATESGUARD_REQUIRE_BROWSER") != "" {
-			t.Fatalf("CRATESGUARD_REQUIRE_BROWSER is set, and %v", err)
-		}
-		t.Skipf("SKIPPED: browser tests need Chromium: %v", err)
-	}
-	return p
-}
 
 // jsSplit writes a string into JavaScript so that only running the script
 // puts it together.
@@ -131,7 +117,7 @@ func serveWS(w http.ResponseWriter, r *http.Request, text string) {
 }
 
 func TestBrowserFindsWhatOnlyExistsAtRunTime(t *testing.T) {
-	path := needBrowser(t)
+	path := browsertest.Need(t, browser.Find)
 	s := newRuntimeSite(t)
 	all := []string{s.tok["api"], s.tok["storage"], s.tok["cookie"], s.tok["ws"], s.tok["dom"], s.tok["worker"]}
 
@@ -227,7 +213,11 @@ type jsonReport struct {
 			Browser      bool
 		}
 	}
-	Targets []struct{ Target, State, Reason, Via string }
+	Targets []struct {
+		Target, State, Reason, Via string
+		Warnings                   []string
+	}
+	Warnings []string
 }
 
 func parseJSON(t *testing.T, out string) *jsonReport {
@@ -252,6 +242,15 @@ func (r *jsonReport) finding(sha string) *struct {
 		}
 	}
 	return nil
+}
+
+func (r *jsonReport) targetWithReason(url, state, reason string) bool {
+	for _, t := range r.Targets {
+		if t.Target == url && t.State == state && strings.Contains(t.Reason, reason) {
+			return true
+		}
+	}
+	return false
 }
 
 func (r *jsonReport) target(url, state string) bool {
@@ -288,7 +287,7 @@ func TestActionBrowser(t *testing.T) {
 		t.Fatalf("no browser: exit %d\n%s", res.code, res.stdout)
 	}
 
-	path := needBrowser(t)
+	path := browsertest.Need(t, browser.Find)
 	s := newRuntimeSite(t)
 	r = newRunner(t, "release", releasePayload).input("urls", s.URL+"/").input("browser", "true").input("browser-timeout", "20s")
 	r.env["PATH"] = filepath.Dir(path) + string(os.PathListSeparator) + r.env["PATH"]

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"maps"
 	"mime"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +12,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -19,14 +21,28 @@ import (
 
 var bundleToken = regexp.MustCompile(`\{\{token ([a-z]+)\}\}`)
 
-// serveBundle serves testdata/bundlers/NAME as an SPA host does: a file
-// where one exists, /api/settings as runtime config, and index.html for
-// any other path (Next.js's export: its 404.html with 404). Tokens are
-// generated for the placeholders the build carries.
+// serveBundle serves testdata/bundlers/NAME as an SPA host does.
 func serveBundle(t *testing.T, name string) (*httptest.Server, map[string]string) {
 	t.Helper()
+	return serveBuild(t, filepath.Join("..", "..", "testdata", "bundlers", name), map[string]string{"/api/settings": "api"})
+}
+
+// serveBuild serves the build in root as an SPA host does: a file where
+// one exists, each path of runtime (the config only the running app asks
+// for) as JSON with the token of its name, and index.html for any other
+// path (Next.js's export: its 404.html with 404). Tokens are generated for
+// the placeholders the build carries and for runtime's names.
+func serveBuild(t *testing.T, root string, runtime map[string]string) (*httptest.Server, map[string]string) {
+	t.Helper()
+	name := filepath.Base(root)
+	if name == "site" {
+		name = filepath.Base(filepath.Dir(root))
+	}
 	src := tokentest.New(uint64(len(name)) * 7919)
-	toks := map[string]string{"api": src.API()}
+	toks := map[string]string{}
+	for _, p := range slices.Sorted(maps.Keys(runtime)) {
+		toks[runtime[p]] = src.API()
+	}
 	fill := func(b []byte) []byte {
 		return bundleToken.ReplaceAllFunc(b, func(m []byte) []byte {
 			k := string(bundleToken.FindSubmatch(m)[1])
@@ -36,7 +52,6 @@ func serveBundle(t *testing.T, name string) (*httptest.Server, map[string]string
 			return []byte(toks[k])
 		})
 	}
-	root := filepath.Join("..", "..", "testdata", "bundlers", name)
 	files := map[string][]byte{}
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -62,9 +77,9 @@ func serveBundle(t *testing.T, name string) (*httptest.Server, map[string]string
 			return
 		}
 		switch {
-		case p == "/api/settings":
+		case runtime[p] != "":
 			w.Header().Set("Content-Type", "application/json")
-			fmt.Fprintf(w, `{"registryToken":%q,"admin":true}`, toks["api"])
+			fmt.Fprintf(w, `{"registryToken":%q,"admin":true}`, toks[runtime[p]])
 		case next && strings.HasPrefix(p, "/_next/static/chunks/") && strings.HasSuffix(p, ".js"):
 			w.Header().Set("Content-Type", "text/javascript")
 			fmt.Fprint(w, "/* a framework chunk left out of the excerpt */")

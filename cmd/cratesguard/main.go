@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/cratesguard/cratesguard/internal/action"
+	"github.com/cratesguard/cratesguard/internal/browser"
 	"github.com/cratesguard/cratesguard/internal/findings"
 	"github.com/cratesguard/cratesguard/internal/safe"
 	"github.com/cratesguard/cratesguard/internal/scan"
@@ -93,11 +94,13 @@ func main() {
 		}
 		select {
 		case second := <-sigs:
+			browser.KillAll()     // os.Exit runs no deferred call: Chromium goes first
 			os.Exit(code(second)) // a second signal: at once
 		case <-time.After(reportGrace):
 			// Whatever a run was reading, it ends: a report not written
 			// by now (a read that does not heed the cancel) is given up.
 			fmt.Fprintf(os.Stderr, "cratesguard: interrupted, and the report was not written within %v: exiting without it\n", reportGrace)
+			browser.KillAll()
 			os.Exit(code(first))
 		}
 	}()

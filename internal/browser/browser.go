@@ -1,17 +1,22 @@
 // Package browser loads pages in headless Chromium, driven over the Chrome
-// DevTools Protocol (chromedp), and hands every response the page causes,
-// its WebSocket text frames, cookies, DOM storage and rendered DOM to the
-// caller as records: another fetcher, whose records go through the same
-// detector as the HTTP crawl's bodies.
+// DevTools Protocol on its pipe, and hands every response the page and its
+// workers cause, its WebSocket text frames, cookies, DOM storage and
+// rendered DOM to the caller as records: another fetcher, whose records go
+// through the same detector as the HTTP crawl's bodies.
 //
 // It obeys the caller's rules, not its own: Allow says which URLs a page
-// may request (every request is paused and checked before it leaves), and
-// HeadersFor where the configured headers may be sent. Beneath that, the
-// browser's only way out is a proxy of this package (the fence) that
-// refuses connections to hosts Allow does not admit, so WebSockets,
-// workers and anything else the request hook does not see stay in scope
-// too. Pages submit nothing: requests other than GET and HEAD are blocked,
-// dialogs dismissed, downloads denied.
+// may request, and HeadersFor where the configured headers may be sent.
+// Every target (the page, its frames, dedicated, shared and service
+// workers, and the workers they start) is held at its start until its
+// requests are intercepted, and every request is paused and checked before
+// it leaves: only GET and HEAD, only where Allow admits (answer.go).
+// Beneath that, the browser's only way out is a proxy of this package (the
+// fence) that refuses connections to hosts Allow does not admit.
+//
+// Every page ends: each protocol call and wait is bounded by the page's
+// deadline (--browser-timeout), and the page's browser context, with its
+// workers, is disposed of when it ends. Chromium runs in a process group
+// of its own and ends with cratesguard (launch.go).
 package browser
 
 import (
@@ -19,15 +24,14 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
-	cdpbrowser "github.com/chromedp/cdproto/browser"
-	"github.com/chromedp/chromedp"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/fetch"
+	"github.com/chromedp/cdproto/target"
 )
 
 // Names are the executables looked for on PATH, in order.
@@ -70,13 +74,16 @@ type Options struct {
 	PageTimeout time.Duration
 	// MaxBytes is the largest response body the browser keeps for us; a
 	// larger one is reported as Missing, for the caller to fetch itself.
+	// It bounds the DOM, each storage and the cookies read from a page too,
+	// as they are read.
 	MaxBytes int64
 	// Headers are the configured request headers; they are added only to
 	// requests HeadersFor approves.
 	Headers    []Header
 	HeadersFor func(u *url.URL) bool
-	// Allow says why a page may not request u (from, the page), or "" when
-	// it may. It is asked before each request leaves, redirects included.
+	// Allow says why a page may not request u (from, the page; nil when
+	// not known), or "" when it may. It is asked before each request
+	// leaves, redirects included.
 	Allow func(u, from *url.URL) string
 	// Stderr, if set, gets the browser's own output (tests).
 	Stderr interface{ Write([]byte) (int, error) }
@@ -85,17 +92,29 @@ type Options struct {
 // Header is a configured request header.
 type Header struct{ Name, Value string }
 
-// Browser is one running Chromium; pages load in their own tabs, in
-// parallel.
+// Browser is one running Chromium; pages load in their own tabs, each in
+// a browser context of its own, in parallel.
 type Browser struct {
-	opts        Options
-	fence       *fence
-	dir         string
-	cancelAlloc context.CancelFunc
-	cancel      context.CancelFunc
-	ctx         context.Context // the browser's chromedp context
-	closeOnce   sync.Once
+	opts   Options
+	fence  *fence
+	proc   *process
+	root   session                           // the browser's own session
+	paused *queue[*fetch.EventRequestPaused] // requests paused in it
+	cancel context.CancelFunc                // ends answerBrowser
+
+	mu           sync.Mutex
+	pages        map[cdp.BrowserContextID]*pageRun
+	blocked      []Blocked // refused in the browser's own session
+	blockedCount int
+	disposing    sync.WaitGroup // pages' browser contexts being disposed of
+
+	closeOnce sync.Once
 }
+
+// targetFilter is what auto-attach attaches to: everything but the
+// browser's own user interface (which Chromium runs, headless or not, in
+// every browser context).
+var targetFilter = target.Filter{{Type: "browser", Exclude: true}, {Type: "tab", Exclude: true}, {Type: "browser_ui", Exclude: true}, {}}
 
 // Start runs the browser. Close stops it.
 func Start(ctx context.Context, opts Options) (*Browser, error) {
@@ -109,69 +128,74 @@ func Start(ctx context.Context, opts Options) (*Browser, error) {
 	if err != nil {
 		return nil, fmt.Errorf("starting the browser's proxy: %w", err)
 	}
-	dir, err := os.MkdirTemp("", "cratesguard-browser-")
+	proc, err := launch(ctx, opts, fn.addr())
 	if err != nil {
 		fn.close()
-		return nil, err
-	}
-	flags := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(opts.Path),
-		chromedp.UserDataDir(filepath.Join(dir, "profile")),
-		chromedp.Env("HOME="+dir, "XDG_CONFIG_HOME="+dir, "XDG_CACHE_HOME="+dir),
-		// Every connection goes through the fence, loopback included
-		// (Chromium bypasses proxies for loopback unless told not to).
-		chromedp.ProxyServer("http://"+fn.addr()),
-		chromedp.Flag("proxy-bypass-list", "<-loopback>"),
-		chromedp.Flag("webrtc-ip-handling-policy", "disable_non_proxied_udp"),
-		chromedp.Flag("force-webrtc-ip-handling-policy", true),
-		chromedp.Flag("disable-popup-blocking", false), // no window.open
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-domain-reliability", true),
-		chromedp.Flag("no-pings", true),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-features", "Translate,BlinkGenPropertyTrees,MediaRouter,OptimizationHints,AutofillServerCommunication"),
-		chromedp.WSURLReadTimeout(30*time.Second),
-	)
-	if os.Geteuid() == 0 {
-		// Chromium's sandbox refuses to run as root, as in a container
-		// action; the proxy fence and the request hook still apply.
-		flags = append(flags, chromedp.NoSandbox)
-	}
-	if opts.Stderr != nil {
-		flags = append(flags, chromedp.CombinedOutput(opts.Stderr))
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.WithoutCancel(ctx), flags...)
-	bctx, cancel := chromedp.NewContext(actx)
-	b := &Browser{opts: opts, fence: fn, dir: dir, cancelAlloc: cancelAlloc, cancel: cancel, ctx: bctx}
-	// The first call runs the browser, for as long as bctx lives; the
-	// wait for it to come up is bounded by WSURLReadTimeout.
-	if err := chromedp.Do(bctx); err != nil {
-		b.Close()
 		return nil, fmt.Errorf("%s did not start: %w", opts.Path, err)
 	}
-	if _, err := chromedp.CallBrowser(bctx, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{Behavior: cdpbrowser.SetDownloadBehaviorBehaviorDeny}); err != nil {
+	bctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	b := &Browser{opts: opts, fence: fn, proc: proc, root: session{proc.conn, ""}, cancel: cancel,
+		paused: newQueue[*fetch.EventRequestPaused](maxQueued), pages: map[cdp.BrowserContextID]*pageRun{}}
+	proc.conn.route("", b.rootEvent)
+	go b.answerBrowser(bctx)
+	sctx, scancel := context.WithTimeout(ctx, startTimeout)
+	defer scancel()
+	// Every request of the browser pauses in its own session, whoever
+	// makes it; every new target (a page, a shared or service worker) is
+	// attached to, and held at its start until it is watched.
+	if _, err := call(sctx, b.root, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: "http://*"}, {URLPattern: "https://*"}}}); err != nil {
 		b.Close()
-		return nil, fmt.Errorf("%s: denying downloads: %w", opts.Path, err)
+		return nil, fmt.Errorf("%s: holding requests: %w", opts.Path, err)
+	}
+	if _, err := call(sctx, b.root, target.SetAutoAttach, target.SetAutoAttachParams{AutoAttach: true, WaitForDebuggerOnStart: true, Flatten: &yes, Filter: targetFilter}); err != nil {
+		b.Close()
+		return nil, fmt.Errorf("%s: attaching to new targets: %w", opts.Path, err)
 	}
 	return b, nil
 }
 
-// Close stops the browser and removes its profile.
+var yes = true
+
+// rootEvent handles the events of the browser's own session: a target
+// attached in a page's browser context is that page's; any other (the tab
+// Chromium opens at start, a straggler of a page that ended) is left as it
+// is, held or running, unwatched.
+func (b *Browser) rootEvent(ev any) {
+	switch ev := ev.(type) {
+	case *fetch.EventRequestPaused:
+		b.paused.put(ev)
+	case *target.EventAttachedToTarget:
+		if ev.TargetInfo == nil {
+			return
+		}
+		b.mu.Lock()
+		p := b.pages[ev.TargetInfo.BrowserContextID]
+		b.mu.Unlock()
+		if p != nil {
+			p.adopt(ev)
+		}
+	case *target.EventDetachedFromTarget:
+		b.proc.conn.route(ev.SessionID, nil)
+	}
+}
+
+// Close stops the browser and removes its profile. It waits a moment for
+// the pages' browser contexts to be disposed of, then asks Chromium to
+// quit, and kills what is left of it.
 func (b *Browser) Close() {
 	b.closeOnce.Do(func() {
 		done := make(chan struct{})
 		go func() {
-			_ = chromedp.Cancel(b.ctx)
+			b.disposing.Wait()
 			close(done)
 		}()
 		select {
 		case <-done:
-		case <-time.After(10 * time.Second):
+		case <-time.After(disposeTimeout):
 		}
+		b.proc.stop()
 		b.cancel()
-		b.cancelAlloc()
 		b.fence.close()
-		os.RemoveAll(b.dir)
 	})
 }
 

@@ -10,30 +10,15 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/cratesguard/cratesguard/internal/browsertest"
 	"github.com/cratesguard/cratesguard/internal/tokentest"
 )
-
-// browserPath finds the browser for the tests, or skips them, visibly:
-// CI installs Chromium (.ci/run) and sets CRATESGUARD_REQUIRE_BROWSER, so
-// there a missing browser fails instead.
-func browserPath(t *testing.T) string {
-	t.Helper()
-	p, err := Find(os.Getenv("CRATESGUARD_BROWSER"))
-	if err != nil {
-		if os.Getenv("CRATESGUARD_REQUIRE_BROWSER") != "" {
-			t.Fatalf("CRATESGUARD_REQUIRE_BROWSER is set and %v", err)
-		}
-		t.Skipf("SKIPPED: no browser here (%v)", err)
-	}
-	return p
-}
 
 // sameOrigin admits only the origin of start.
 func sameOrigin(start string) func(u, from *url.URL) string {
@@ -139,11 +124,11 @@ alert("dialogs do not stop us");
 }
 
 func TestLoadSeesWhatThePageDoes(t *testing.T) {
-	path := browserPath(t)
+	path := browsertest.Need(t, Find)
 	s := newSite(t)
 	secret := "hdr-" + tokentest.New(5).Alnum(12)
 	b, err := Start(context.Background(), Options{
-		Path: path, PageTimeout: 20 * time.Second, MaxBytes: 1 << 20,
+		Path: path, PageTimeout: 30 * time.Second, MaxBytes: 1 << 20,
 		Allow: sameOrigin(s.main.URL), Headers: []Header{{"X-Secret", secret}},
 		HeadersFor: func(u *url.URL) bool { return sameOrigin(s.main.URL)(u, nil) == "" },
 	})
@@ -215,44 +200,6 @@ func TestLoadSeesWhatThePageDoes(t *testing.T) {
 	s.mu.Unlock()
 }
 
-func TestLoadIsBounded(t *testing.T) {
-	path := browserPath(t)
-	// A page that never settles: it polls forever.
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/poll" {
-			time.Sleep(50 * time.Millisecond)
-			fmt.Fprint(w, "{}")
-			return
-		}
-		w.Header().Set("Content-Type", "text/html")
-		fmt.Fprint(w, `<script>setInterval(() => fetch("/poll"), 100)</script>`)
-	}))
-	defer srv.Close()
-	b, err := Start(context.Background(), Options{Path: path, PageTimeout: 3 * time.Second, Allow: sameOrigin(srv.URL)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	begun := time.Now()
-	res, err := b.Load(context.Background(), srv.URL+"/", func(Record) {})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(res.Warnings) == 0 || !strings.Contains(res.Warnings[0], "still busy") {
-		t.Errorf("a page that never settles ended without saying so: %q", res.Warnings)
-	}
-	if d := time.Since(begun); d > 30*time.Second {
-		t.Errorf("the page budget of 3s took %s", d)
-	}
-
-	// An interrupt ends a load at once.
-	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(500*time.Millisecond, cancel)
-	if _, err := b.Load(ctx, srv.URL+"/", func(Record) {}); err == nil {
-		t.Error("an interrupted load reported success")
-	}
-}
-
 func TestFindNamesTheFix(t *testing.T) {
 	t.Setenv("PATH", t.TempDir())
 	_, err := Find("")
@@ -268,7 +215,7 @@ func TestFindNamesTheFix(t *testing.T) {
 // TestLoadCapsAreReported: a page that makes too much of everything is
 // cut at each bound, and each cut is said.
 func TestLoadCapsAreReported(t *testing.T) {
-	path := browserPath(t)
+	path := browsertest.Need(t, Find)
 	defer func(r, so, sb, bl, ch, st int) {
 		maxResponses, maxSockets, maxSocketBytes, maxBlocked, maxChildren, maxStorageBytes = r, so, sb, bl, ch, st
 	}(maxResponses, maxSockets, maxSocketBytes, maxBlocked, maxChildren, maxStorageBytes)
@@ -318,7 +265,7 @@ localStorage.setItem("a", "`+big+`"); localStorage.setItem("b", "`+big+`");
 	}
 	all := strings.Join(res.Warnings, "\n")
 	for _, want := range []string{"more than 10 responses", "more than 2 WebSockets", "more than 64 bytes of text",
-		"more than 2 workers", "storage holds more than 100 bytes"} {
+		"more than 2 workers", "localStorage holds more than 100 bytes"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("no warning says %q:\n%s", want, all)
 		}

@@ -9,7 +9,6 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 )
@@ -18,7 +17,8 @@ import (
 // admits a plain-http request when allow admits its URL, and a tunnel
 // (https, WebSockets) when allow admits the host:port over https or http.
 // It is the floor under the request hook: whatever the hook does not see
-// (WebSockets, workers' requests, prefetches) cannot leave the scope either.
+// (WebSockets, prefetches) cannot leave the scope either, and nothing but
+// GET and HEAD leaves over plain http (a tunnel's method it cannot see).
 type fence struct {
 	ln    net.Listener
 	srv   *http.Server
@@ -84,22 +84,9 @@ func (f *fence) track(c net.Conn, open bool) {
 	}
 }
 
-// chromeOwn are the services Chromium calls by itself (sign-in, component
-// updates) despite the flags that ask it not to: refused like any other
-// host, but no page's doing, so not reported.
-var chromeOwn = []string{".google.com", ".googleapis.com", ".gvt1.com", ".gstatic.com"}
-
 func (f *fence) refuse(w http.ResponseWriter, hostport string) {
-	host := hostport
-	if h, _, err := net.SplitHostPort(hostport); err == nil {
-		host = h
-	}
-	own := false
-	for _, s := range chromeOwn {
-		own = own || strings.HasSuffix(strings.ToLower(host), s)
-	}
 	f.mu.Lock()
-	if !own {
+	if !chromeOwn(hostport) {
 		f.count++
 		if len(f.refused) < maxRefusedListed {
 			f.refused[hostport] = true
@@ -139,6 +126,12 @@ func (f *fence) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !r.URL.IsAbs() || (r.URL.Scheme != "http" && r.URL.Scheme != "ws") {
+		f.refuse(w, r.Host)
+		return
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		// Under the request hook, which refuses them first: nothing but
+		// GET and HEAD leaves over plain http, whatever made it.
 		f.refuse(w, r.Host)
 		return
 	}

@@ -272,6 +272,23 @@ func TestFrontierRemembersABoundedNumberOfURLs(t *testing.T) {
 	}
 }
 
+// TestRefuseDecidesOnce: a URL refused is never fetched after (a link to
+// it later is a duplicate); one decided before stays as it was.
+func TestRefuseDecidesOnce(t *testing.T) {
+	start := mustURL(t, "https://example.com/")
+	f := NewFrontier(Options{Depth: 2, MaxURLs: 10}, []*url.URL{start})
+	if d := f.Refuse(mustURL(t, "https://example.com/submit#x"), "posted"); d.Dup || d.Skip != "posted" || d.URL != "https://example.com/submit" {
+		t.Errorf("refused: %+v", d)
+	}
+	if d := f.Admit(Link{URL: mustURL(t, "https://EXAMPLE.com/submit"), Kind: Page}, start, 0); !d.Dup {
+		t.Errorf("a link to a refused URL: %+v", d)
+	}
+	f.Admit(Link{URL: mustURL(t, "https://example.com/seen"), Kind: Page}, start, 0)
+	if d := f.Refuse(mustURL(t, "https://example.com/seen"), "posted"); !d.Dup {
+		t.Errorf("refusing a URL decided before: %+v", d)
+	}
+}
+
 func TestExtractorsAreCapped(t *testing.T) {
 	var b strings.Builder
 	for i := 0; i < MaxLinks+500; i++ {

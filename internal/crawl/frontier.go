@@ -160,16 +160,9 @@ func (f *Frontier) Admit(l Link, from *url.URL, d int) Decision {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.seen[dec.URL] {
-		dec.Dup = true
+	if dec.Dup = !f.remember(dec.URL); dec.Dup {
 		return dec
 	}
-	if len(f.seen) >= f.opts.MaxDecided {
-		f.dropped++
-		dec.Dup = true // not remembered, not reported one by one: counted
-		return dec
-	}
-	f.seen[dec.URL] = true
 	switch {
 	case f.opts.Depth == 0 && !l.Probe && l.Kind == Page:
 		dec.Skip = "not followed: --depth 0 (a page's own scripts, styles and maps are scanned with it)"
@@ -186,6 +179,32 @@ func (f *Frontier) Admit(l Link, from *url.URL, d int) Decision {
 		f.admitted++
 	}
 	return dec
+}
+
+// Refuse decides u as not fetched, for why (a URL the browser saw a page
+// submit to: fetching it with GET would be acting on the site), unless it
+// was decided before (Dup: fetched, or refused, already).
+func (f *Frontier) Refuse(u *url.URL, why string) Decision {
+	dec := Decision{URL: Normalize(u), Skip: why}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	dec.Dup = !f.remember(dec.URL)
+	return dec
+}
+
+// remember marks the normalised URL n decided, and says whether it is
+// new: false for one decided before, or past MaxDecided (not remembered,
+// not reported one by one: counted). f.mu is held.
+func (f *Frontier) remember(n string) bool {
+	if f.seen[n] {
+		return false
+	}
+	if len(f.seen) >= f.opts.MaxDecided {
+		f.dropped++
+		return false
+	}
+	f.seen[n] = true
+	return true
 }
 
 // Dropped is how many links were passed over because MaxDecided URLs had

@@ -7,12 +7,26 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/cratesguard/cratesguard/internal/browser"
 	"github.com/cratesguard/cratesguard/internal/crawl"
 	"github.com/cratesguard/cratesguard/internal/detect"
 	"github.com/cratesguard/cratesguard/internal/findings"
 )
+
+// browsing is the browser of --browser, and what the run says of it at
+// the end.
+type browsing struct {
+	*browser.Browser
+	mu       sync.Mutex
+	cut      []string // pages cut short, with why, up to maxCutListed
+	cutCount int
+}
+
+// maxCutListed bounds the pages cut short named in the run's warning
+// (each says so in its own warnings too).
+const maxCutListed = 10
 
 // startBrowser runs the browser of --browser, under the crawl's rules: the
 // same origin scope (the frontier's), the same --header scoping. A browser
@@ -32,7 +46,7 @@ func (e *engine) startBrowser(ctx context.Context) {
 			Reason: err.Error() + ": pages were scanned over HTTP only"})
 		return
 	}
-	e.browser = b
+	e.browser = &browsing{Browser: b}
 }
 
 // closeBrowser stops the browser and reports the connections its fence
@@ -42,10 +56,47 @@ func (e *engine) closeBrowser() {
 		return
 	}
 	hosts, n := e.browser.Refused()
+	blocked, nb := e.browser.Blocked()
 	e.browser.Close()
 	if n > 0 {
 		e.coll.Warn(fmt.Sprintf("in the browser, pages tried %d connection%s to hosts outside the scope; refused: %s",
 			n, plural(n), strings.Join(hosts, ", ")))
+	}
+	if nb > 0 {
+		list := make([]string, len(blocked))
+		for i, bl := range blocked {
+			list[i] = bl.Method + " " + bl.URL + " (" + bl.Reason + ")"
+		}
+		if more := nb - len(blocked); more > 0 {
+			list = append(list, fmt.Sprintf("and %d more", more))
+		}
+		e.coll.Warn(fmt.Sprintf("in the browser, %d request%s no page's watch caught (a worker's script, say) were blocked: %s",
+			nb, plural(nb), strings.Join(list, "; ")))
+	}
+	b := e.browser
+	if b.cutCount > 0 {
+		list := b.cut
+		if more := b.cutCount - len(list); more > 0 {
+			list = append(list, fmt.Sprintf("and %d more", more))
+		}
+		what := "1 page did not end on its own within --browser-timeout %s and was cut short (what it had loaded was scanned): %s"
+		if b.cutCount > 1 {
+			what = fmt.Sprintf("%d pages did not end on their own within --browser-timeout %%s and were cut short (what they had loaded was scanned): %%s", b.cutCount)
+		}
+		e.coll.Warn("in the browser, " + fmt.Sprintf(what, e.cfg.BrowserTimeout, strings.Join(list, "; ")))
+	}
+}
+
+// cutShort reports a page the browser cut short: in its own warnings, and
+// for the run's.
+func (e *engine) cutShort(t *findings.Target, page, why string) {
+	t.Warnings = append(t.Warnings, "in the browser: cut short: "+why)
+	b := e.browser
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.cutCount++
+	if len(b.cut) < maxCutListed {
+		b.cut = append(b.cut, page+" ("+why+")")
 	}
 }
 
@@ -66,6 +117,9 @@ func (e *engine) browse(ctx context.Context, sc *worker, j job, t *findings.Targ
 		t.Warnings = append(t.Warnings, "in the browser: "+err.Error())
 		return
 	}
+	if res.CutShort != "" {
+		e.cutShort(t, page, res.CutShort)
+	}
 	for _, w := range res.Warnings {
 		t.Warnings = append(t.Warnings, "in the browser: "+w)
 	}
@@ -81,6 +135,15 @@ func (e *engine) browse(ctx context.Context, sc *worker, j job, t *findings.Targ
 		}
 		if bl.Method != http.MethodGet && bl.Method != http.MethodHead {
 			sent[bl.Method]++
+			// What a page submits to is not fetched with GET either: the
+			// crawl would do what the browser was kept from.
+			if u, err := url.Parse(bl.URL); err == nil {
+				why := fmt.Sprintf("the page sends it %s requests in the browser: not fetched (cratesguard sends nothing but GET and HEAD)", bl.Method)
+				if dec := e.frontier.Refuse(u, why); !dec.Dup {
+					e.coll.AddTarget(findings.Target{Target: dec.URL, IsURL: true, Discovered: true, Via: "submitted to in the browser on " + page,
+						Depth: j.depth, State: findings.Skipped, Reason: why, Order: j.order})
+				}
+			}
 			continue
 		}
 		if u, err := url.Parse(bl.URL); err == nil {
@@ -134,8 +197,11 @@ func (e *engine) browsed(sc *worker, j job, page *url.URL, r browser.Record) {
 		e.coll.Add(m, hloc)
 	}
 	link := crawl.Link{URL: u, Kind: crawl.Asset, Via: "loaded in the browser"}
-	if r.Type == "Document" {
+	switch r.Type {
+	case "Document":
 		link.Kind = crawl.Page
+	case browser.DedicatedWorker, browser.SharedWorker, browser.ServiceWorker:
+		link.Via = "the script of a " + strings.ReplaceAll(r.Type, "_", " ") + " the page started in the browser"
 	}
 	from := job{order: j.order, url: page.String(), depth: j.depth}
 	if r.Missing != "" || (r.Skip != "" && e.cfg.ScanBinary) {

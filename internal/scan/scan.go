@@ -20,7 +20,6 @@ import (
 	"time"
 
 	"github.com/cratesguard/cratesguard/internal/archive"
-	"github.com/cratesguard/cratesguard/internal/browser"
 	"github.com/cratesguard/cratesguard/internal/config"
 	"github.com/cratesguard/cratesguard/internal/crawl"
 	"github.com/cratesguard/cratesguard/internal/detect"
@@ -140,7 +139,7 @@ type engine struct {
 	mapOf       map[string]string // bundle URL -> its map's URL
 	fetchedMaps map[string]bool
 	fallbacks   fallbacks
-	browser     *browser.Browser // --browser, when it started
+	browser     *browsing        // --browser, when it started
 	reg         *registry.Client // crates.io, for crate targets
 	// readBufs holds the buffers small files are read whole into (see
 	// scanFile): two a core, whatever --concurrency says.

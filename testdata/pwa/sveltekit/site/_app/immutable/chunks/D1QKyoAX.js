@@ -1,0 +1,1 @@
+import{I as o,k as t,u as c}from"./Ct_3Tw2f.js";function u(e){throw new Error("https://svelte.dev/e/lifecycle_outside_component")}function r(e){t===null&&u(),o(()=>{const n=c(e);if(typeof n=="function")return n})}export{r as o};
