@@ -23,6 +23,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os/exec"
 	"strings"
@@ -85,6 +86,9 @@ type Options struct {
 	// not known), or "" when it may. It is asked before each request
 	// leaves, redirects included.
 	Allow func(u, from *url.URL) string
+	// Dial, if set, is how the fence connects upstream (the request
+	// policy's dialer); nil dials as net.Dialer does.
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 	// Stderr, if set, gets the browser's own output (tests).
 	Stderr interface{ Write([]byte) (int, error) }
 }
@@ -124,7 +128,7 @@ func Start(ctx context.Context, opts Options) (*Browser, error) {
 	if opts.MaxBytes <= 0 {
 		opts.MaxBytes = 64 << 20
 	}
-	fn, err := startFence(opts.Allow)
+	fn, err := startFence(opts.Allow, opts.Dial)
 	if err != nil {
 		return nil, fmt.Errorf("starting the browser's proxy: %w", err)
 	}

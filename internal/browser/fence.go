@@ -29,23 +29,28 @@ type fence struct {
 	refused map[string]bool
 	count   int
 	tunnels map[net.Conn]bool // open tunnels' ends, closed with the fence
+	// dial connects upstream: the request policy's dialer, which refuses
+	// an address a name resolves to that the rules do not allow.
+	dial func(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
 // maxRefusedListed bounds the refused host:ports remembered by name.
 const maxRefusedListed = 100
 
-func startFence(allow func(u, from *url.URL) string) (*fence, error) {
+func startFence(allow func(u, from *url.URL) string, dial func(ctx context.Context, network, addr string) (net.Conn, error)) (*fence, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
 	quiet := log.New(io.Discard, "", 0) // errors name hostile hosts: never logged
-	dialer := &net.Dialer{Timeout: 15 * time.Second}
-	f := &fence{ln: ln, allow: allow, refused: map[string]bool{}, tunnels: map[net.Conn]bool{}}
+	if dial == nil {
+		dial = (&net.Dialer{Timeout: 15 * time.Second}).DialContext
+	}
+	f := &fence{ln: ln, allow: allow, dial: dial, refused: map[string]bool{}, tunnels: map[net.Conn]bool{}}
 	f.rp = &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {},
 		Transport: &http.Transport{
-			Proxy: nil, DialContext: dialer.DialContext, DisableCompression: true,
+			Proxy: nil, DialContext: dial, DisableCompression: true,
 			ResponseHeaderTimeout: time.Minute, MaxIdleConnsPerHost: 8,
 		},
 		ErrorLog: quiet,
@@ -156,7 +161,9 @@ func (f *fence) tunnel(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "no tunnel", http.StatusInternalServerError)
 		return
 	}
-	up, err := net.DialTimeout("tcp", r.Host, 15*time.Second)
+	ctx, cancel := context.WithTimeout(r.Context(), 15*time.Second)
+	up, err := f.dial(ctx, "tcp", r.Host)
+	cancel()
 	if err != nil {
 		http.Error(w, "unreachable", http.StatusBadGateway)
 		return

@@ -26,6 +26,9 @@ type Options struct {
 	// MaxDecided bounds the URLs decided (fetched or skipped) in all: links
 	// past it are counted, not remembered. Default max(50,000, 2*MaxURLs).
 	MaxDecided int
+	// Policy is the rules every request is held to (internal/policy),
+	// asked before the crawl's own scope; nil: none beyond scope.
+	Policy interface{ Check(u, from *url.URL) string }
 }
 
 // Origin is a URL's scheme, host and port (the default port made explicit).
@@ -112,6 +115,11 @@ func Normalize(u *url.URL) string {
 // credentials or token, and not be plain http reached from https (from,
 // the page or redirect that led to it; nil for none).
 func (f *Frontier) InScope(u, from *url.URL) string {
+	if f.opts.Policy != nil {
+		if why := f.opts.Policy.Check(u, from); why != "" {
+			return why
+		}
+	}
 	o := OriginOf(u)
 	switch {
 	case o.Scheme != "http" && o.Scheme != "https":

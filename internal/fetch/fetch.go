@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -53,6 +54,9 @@ type Options struct {
 	HeadersFor func(u *url.URL) bool
 	// Transport overrides the HTTP transport (tests).
 	Transport http.RoundTripper
+	// Dial, when set, makes the transport's connections (the request
+	// policy's dialer, which refuses what a name resolves to).
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 	// TLS, when set, configures the client side of TLS (tests trust their
 	// own servers' certificates with it).
 	TLS *tls.Config
@@ -87,6 +91,9 @@ func New(opts Options) *Fetcher {
 			tr := http.DefaultTransport.(*http.Transport).Clone()
 			tr.DisableCompression = true // we ask for and decode encodings ourselves
 			tr.ForceAttemptHTTP2 = true
+			if opts.Dial != nil {
+				tr.DialContext = opts.Dial
+			}
 			if opts.TLS != nil {
 				tr.TLSClientConfig = opts.TLS.Clone()
 			}

@@ -44,7 +44,7 @@ func (e *engine) after(ctx context.Context, rep *findings.Report) {
 		rep.Findings = kept
 	}
 	if cfg.Verify || cfg.Revoke {
-		v := &verify.Verifier{API: e.cfg.CratesAPI, UserAgent: version.UserAgent()}
+		v := &verify.Verifier{API: e.cfg.CratesAPI, UserAgent: version.UserAgent(), Client: e.policyClient()}
 		e.verify(ctx, rep, v)
 		if cfg.Revoke {
 			e.revoke(ctx, rep, v)

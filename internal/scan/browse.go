@@ -39,7 +39,7 @@ func (e *engine) startBrowser(ctx context.Context) {
 	}
 	b, err := browser.Start(ctx, browser.Options{
 		Path: e.cfg.Browser, PageTimeout: e.cfg.BrowserTimeout, MaxBytes: e.cfg.MaxBytes,
-		Headers: hdrs, HeadersFor: e.frontier.HeadersFor, Allow: e.frontier.InScope,
+		Headers: hdrs, HeadersFor: e.frontier.HeadersFor, Allow: e.frontier.InScope, Dial: e.policy.Dial(e.cfg.Timeout),
 	})
 	if err != nil {
 		e.coll.AddTarget(findings.Target{Target: "browser " + e.cfg.Browser, State: findings.Failed,

@@ -13,7 +13,6 @@ import (
 	"github.com/cratesguard/cratesguard/internal/findings"
 	"github.com/cratesguard/cratesguard/internal/registry"
 	"github.com/cratesguard/cratesguard/internal/target"
-	"github.com/cratesguard/cratesguard/internal/verify"
 	"github.com/cratesguard/cratesguard/internal/version"
 )
 
@@ -29,12 +28,8 @@ func (e *engine) downloader(first *url.URL, auth string) *fetch.Fetcher {
 	opts := fetch.Options{
 		Timeout: e.cfg.Timeout, MaxBytes: e.cfg.MaxBytes, UserAgent: version.UserAgent(), Retries: e.cfg.Retries,
 		Backoff: e.opts.Backoff, Transport: e.opts.Transport,
-		Follow: func(_, to *url.URL) string {
-			if err := verify.CheckAPI(to.String()); err != nil {
-				return "a download is followed over HTTPS only: " + err.Error()
-			}
-			return ""
-		},
+		Follow: func(from, to *url.URL) string { return e.policy.Check(to, from) },
+		Dial:   e.policy.Dial(e.cfg.Timeout),
 	}
 	if auth != "" {
 		opts.Headers = []fetch.Header{{Name: "Authorization", Value: auth}, {Name: "Accept", Value: "application/octet-stream"}}
@@ -48,7 +43,18 @@ func (e *engine) registry() *registry.Client {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.reg == nil {
-		e.reg = &registry.Client{API: e.cfg.CratesAPI, UserAgent: version.UserAgent(), CheckURL: verify.CheckAPI}
+		e.reg = &registry.Client{API: e.cfg.CratesAPI, UserAgent: version.UserAgent(),
+			CheckURL: func(raw string) error {
+				u, err := url.Parse(raw)
+				if err != nil {
+					return fmt.Errorf("%q is not a URL", raw)
+				}
+				if why := e.policy.Check(u, nil); why != "" {
+					return fmt.Errorf("%s: %s", raw, why)
+				}
+				return nil
+			},
+			HTTP: e.policyClient()}
 	}
 	return e.reg
 }
@@ -122,10 +128,22 @@ func (e *engine) fetchDownload(ctx context.Context, sc *worker, j job) {
 	e.coll.AddTarget(t)
 }
 
+// policyClient is an HTTP client held to the run's request policy: its
+// connections refuse what the policy does, redirects are the caller's.
+func (e *engine) policyClient() *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.DialContext = e.policy.Dial(e.cfg.Timeout)
+	return &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
 // download fetches u with f and scans its body, under u's name whatever
 // the redirects (a storage host's signed URL is no name for a place).
 func (e *engine) download(ctx context.Context, sc *worker, j job, u *url.URL, f *fetch.Fetcher, t *findings.Target) {
 	defer f.Close()
+	if why := e.policy.Check(u, nil); why != "" { // a URL the API named, not the user
+		t.State, t.Reason = findings.Failed, why
+		return
+	}
 	loc := findings.Location{Target: u.String(), IsURL: true, Order: j.order}
 	var warnings []string
 	var got *body

@@ -26,6 +26,7 @@ import (
 	"github.com/cratesguard/cratesguard/internal/fetch"
 	"github.com/cratesguard/cratesguard/internal/files"
 	"github.com/cratesguard/cratesguard/internal/findings"
+	"github.com/cratesguard/cratesguard/internal/policy"
 	"github.com/cratesguard/cratesguard/internal/registry"
 	"github.com/cratesguard/cratesguard/internal/target"
 	"github.com/cratesguard/cratesguard/internal/version"
@@ -146,6 +147,23 @@ type engine struct {
 	readBufs chan []byte
 	// budget is the memory archives' decoders may hold (tests set their own).
 	budget *archive.Budget
+	// policy is what every request of the run is held to.
+	policy *policy.Policy
+}
+
+// requestPolicy makes the run's request rules from what the user named:
+// URL start targets, release assets, the crates.io API.
+func requestPolicy(cfg config.Config) *policy.Policy {
+	var named []*url.URL
+	for _, t := range cfg.Targets {
+		if t.URL != nil {
+			named = append(named, t.URL)
+		}
+	}
+	if u, err := url.Parse(cfg.CratesAPI); err == nil && cfg.CratesAPI != "" {
+		named = append(named, u)
+	}
+	return policy.New(named...)
 }
 
 func newEngine(cfg config.Config, opts Options) *engine {
@@ -159,12 +177,14 @@ func newEngine(cfg config.Config, opts Options) *engine {
 	if opts.Limits != nil {
 		limits = *opts.Limits
 	}
+	pol := requestPolicy(cfg)
 	e := &engine{
-		cfg: cfg, opts: opts,
+		policy: pol,
+		cfg:    cfg, opts: opts,
 		coll: findings.NewCollectorWith(limits),
 		frontier: crawl.NewFrontier(crawl.Options{
 			Depth: cfg.Depth, MaxURLs: max(cfg.MaxURLs, len(starts)), AllowHosts: cfg.AllowHosts,
-			Include: cfg.Include, Exclude: cfg.Exclude,
+			Include: cfg.Include, Exclude: cfg.Exclude, Policy: pol,
 		}, starts),
 		hosts:       newHostLimiter(cfg.PerHost, cfg.Rate),
 		dirs:        map[int]*findings.Target{},
@@ -186,7 +206,7 @@ func newEngine(cfg config.Config, opts Options) *engine {
 		Timeout: cfg.Timeout, MaxBytes: cfg.MaxBytes, Headers: hdrs, UserAgent: version.UserAgent(),
 		MaxConns: cfg.PerHost, Retries: cfg.Retries, Backoff: opts.Backoff, Transport: opts.Transport,
 		Follow:     func(from, to *url.URL) string { return e.frontier.InScope(to, from) },
-		HeadersFor: e.frontier.HeadersFor,
+		HeadersFor: e.frontier.HeadersFor, Dial: pol.Dial(cfg.Timeout),
 	})
 	return e
 }
