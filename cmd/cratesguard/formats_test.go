@@ -40,7 +40,8 @@ func leaky(tok string) []byte {
 	return []byte(at.Filler(4000) + "\n[registry]\ntoken = \"" + tok + "\"\n" + at.Filler(4000))
 }
 
-// releaseArtifacts are the seventeen artifacts of the issue, each as the
+// releaseArtifacts are the seventeen artifacts of the issue and an
+// installer inside a release archive, each as the
 // tool that writes it writes it.
 func releaseArtifacts() []artifact {
 	files := func(tok string) []at.File {
@@ -73,6 +74,11 @@ func releaseArtifacts() []artifact {
 			script := "#!/bin/sh\n# self-extracting installer\nexec unzip -o \"$0\" -d \"$HOME/.foo\"\nexit 0\n"
 			return append([]byte(script), zipped(t, tok, 0)...)
 		}, "foo/config.toml"},
+		{"foo-installers.tar.gz", func(t *testing.T, tok string) []byte {
+			script := "#!/bin/sh\n# self-extracting installer, shipped in a release archive\nexec unzip -o \"$0\"\n"
+			inst := append([]byte(script), zipped(t, tok, 0)...)
+			return at.Compress(t, "gzip", at.Tar(t, []at.File{{Name: "foo/install.sh", Body: inst}}))
+		}, "foo/install.sh!/foo/config.toml"},
 		{"notes.txt.xz", func(t *testing.T, tok string) []byte { return at.Compress(t, "xz-tool", leaky(tok)) }, "notes.txt"},
 		{"notes.txt.zst", func(t *testing.T, tok string) []byte { return at.Compress(t, "zstd-tool", leaky(tok)) }, "notes.txt"},
 		{"notes.txt.bz2", func(t *testing.T, tok string) []byte { return at.Compress(t, "bzip2", leaky(tok)) }, "notes.txt"},

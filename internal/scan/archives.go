@@ -248,11 +248,11 @@ func (e *engine) scanMember(w *worker, en *archive.Entry, k archive.Kind, loc fi
 	}
 	lr := &io.LimitedReader{R: en.Body, N: room}
 	cr := &countingReader{r: lr}
-	body, kind := sniff(cr)
+	in, kind := sniff(cr)
 	defer func() { u.total += cr.n }()
 	if kind != archive.None {
 		if depth+1 < maxArchiveDepth {
-			if err := e.scanArchive(w, kind, body, nil, mloc, u, depth+1); err != nil {
+			if err := e.scanArchive(w, kind, in, nil, mloc, u, depth+1); err != nil {
 				u.notOpened(mloc.Target, kind, err)
 			}
 		} else {
@@ -262,14 +262,19 @@ func (e *engine) scanMember(w *worker, en *archive.Entry, k archive.Kind, loc fi
 		return
 	}
 	ck := crawl.Classify(&url.URL{Path: "/" + en.Name}, "")
-	if head, _ := body.Peek(len(wasmMagic)); string(head) == wasmMagic {
+	if head, _ := in.Peek(len(wasmMagic)); string(head) == wasmMagic {
 		ck = crawl.Wasm
 	}
 	if ck == crawl.Binary && !e.cfg.ScanBinary {
 		u.skipped++
 		return
 	}
-	b, err := e.scanStream(w, body, ck, nil, mloc, false, nil)
+	scan := func() (*body, error) { return e.scanStream(w, in, ck, nil, mloc, false, nil) }
+	if head, _ := in.Peek(4); carries(head) && depth+1 < maxArchiveDepth {
+		// An installer inside a release archive: its appended zip too.
+		scan = func() (*body, error) { return e.scanCarrier(w, in, nil, ck, nil, mloc, false, nil, u, depth+1) }
+	}
+	b, err := scan()
 	u.found += b.found
 	if err != nil {
 		u.notOpened(mloc.Target, k, fmt.Errorf("cut short after %d bytes: %v", cr.n, err))
@@ -316,7 +321,10 @@ func (u *unpacking) into(b *body) {
 // scanCarrier scans a program or script, br, as the bytes it is, then the
 // zip appended to it if it has one (found from the zip's end record): a
 // file is read at offsets, anything else spooled as it is scanned.
-func (e *engine) scanCarrier(w *worker, br *bufio.Reader, src io.Reader, kind crawl.Content, base *url.URL, loc findings.Location, wantLinks bool, wants []crawl.Pos) (*body, error) {
+//
+// Inside an archive (u set), the zip is one of its members' archives, at
+// depth; otherwise it is opened in a session of its own.
+func (e *engine) scanCarrier(w *worker, br *bufio.Reader, src io.Reader, kind crawl.Content, base *url.URL, loc findings.Location, wantLinks bool, wants []crawl.Pos, u *unpacking, depth int) (*body, error) {
 	var ra io.ReaderAt
 	var size int64
 	var r io.Reader = br
@@ -352,12 +360,17 @@ func (e *engine) scanCarrier(w *worker, br *bufio.Reader, src io.Reader, kind cr
 	if !archive.FindZip(ra, size) {
 		return b, nil
 	}
-	u := e.unpack(w)
-	defer u.sess.Close()
-	if err := e.scanArchive(w, archive.Zip, nil, at{ra, size}, loc, u, 0); err != nil {
+	nested := u != nil
+	if !nested {
+		u = e.unpack(w)
+		defer u.sess.Close()
+	}
+	if err := e.scanArchive(w, archive.Zip, nil, at{ra, size}, loc, u, depth); err != nil {
 		u.notOpened(loc.Target+" (the zip appended to it)", archive.Zip, err)
 	}
-	u.into(b)
+	if !nested {
+		u.into(b)
+	}
 	return b, nil
 }
 

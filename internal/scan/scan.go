@@ -438,7 +438,7 @@ func (e *engine) scanBody(w *worker, r io.Reader, kind crawl.Content, base *url.
 	br, ak := sniff(src)
 	if ak == archive.None {
 		if head, _ := br.Peek(4); carries(head) {
-			return e.scanCarrier(w, br, r, kind, base, loc, wantLinks, wants)
+			return e.scanCarrier(w, br, r, kind, base, loc, wantLinks, wants, nil, 0)
 		}
 		return e.scanStream(w, br, kind, base, loc, wantLinks, wants)
 	}
