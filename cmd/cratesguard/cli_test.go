@@ -316,18 +316,15 @@ func b64(s string) string {
 	return b.String()
 }
 
-// TestInterruptReportsWhatWasScanned sends SIGINT (then SIGTERM, in a
-// second run) to a real process in the middle of a crawl: it stops
-// fetching, writes the report of what it scanned (the SARIF run
-// unsuccessful, with an "interrupted" notification), says how far it got,
-// and exits 130 (143). A second signal ends it at once.
-func TestInterruptReportsWhatWasScanned(t *testing.T) {
-	var served atomic.Int32
+// hangingSite is a page linking to n pages that hang until the test ends
+// (or the request is given up); served counts the hanging requests.
+func hangingSite(t *testing.T, n int) (*httptest.Server, *atomic.Int32) {
+	served := &atomic.Int32{}
 	release := make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/" {
 			w.Header().Set("Content-Type", "text/html")
-			for i := range 50 {
+			for i := range n {
 				fmt.Fprintf(w, `<a href="/p%d">p</a>`, i)
 			}
 			return
@@ -338,8 +335,17 @@ func TestInterruptReportsWhatWasScanned(t *testing.T) {
 		case <-r.Context().Done():
 		}
 	}))
-	defer srv.Close()
-	defer close(release)
+	t.Cleanup(func() { close(release); srv.Close() })
+	return srv, served
+}
+
+// TestInterruptReportsWhatWasScanned sends SIGINT (then SIGTERM, in a
+// second run) to a real process in the middle of a crawl: it stops
+// fetching, writes the report of what it scanned (the SARIF run
+// unsuccessful, with an "interrupted" notification), says how far it got,
+// and exits 130 (143). A second signal ends it at once.
+func TestInterruptReportsWhatWasScanned(t *testing.T) {
+	srv, served := hangingSite(t, 50)
 	for _, c := range []struct {
 		sigs []syscall.Signal
 		code int

@@ -6,15 +6,11 @@ package main
 // hides a failing token's exit 1.
 
 import (
-	"fmt"
 	"io"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -110,24 +106,7 @@ func TestSARIFOutputs(t *testing.T) {
 // TestActionCancelledSaysSo: a step cancelled with SIGTERM (as GitHub
 // cancels a job) exits 143, and its exit-code output and SARIF say so.
 func TestActionCancelledSaysSo(t *testing.T) {
-	var served atomic.Int32
-	release := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/" {
-			w.Header().Set("Content-Type", "text/html")
-			for i := range 20 {
-				fmt.Fprintf(w, `<a href="/p%d">p</a>`, i)
-			}
-			return
-		}
-		served.Add(1)
-		select {
-		case <-release:
-		case <-r.Context().Done():
-		}
-	}))
-	defer srv.Close()
-	defer close(release)
+	srv, served := hangingSite(t, 20)
 	r := newRunner(t, "release", releasePayload).input("urls", srv.URL+"/")
 	r.during = func(p *os.Process) {
 		for deadline := time.Now().Add(20 * time.Second); served.Load() < 2 && time.Now().Before(deadline); {
