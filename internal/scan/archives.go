@@ -36,6 +36,9 @@ type unpacking struct {
 	// unopened holds the parts recognised but not read (their
 	// findings.Target carries nothing else).
 	unopened findings.Target
+	// under is a directory the outer archive's members are named in: an
+	// image layer's digest (oci:REPO!/sha256:…/usr/bin/app).
+	under string
 }
 
 func (e *engine) unpack(w *worker) *unpacking {
@@ -223,6 +226,9 @@ const wasmMagic = "\x00asm"
 func (e *engine) scanMember(w *worker, en *archive.Entry, k archive.Kind, loc findings.Location, u *unpacking, depth int) {
 	mloc := loc
 	mloc.Target = loc.Target + "!/" + memberName(en.Name, loc.IsURL)
+	if u.under != "" && depth == 0 {
+		mloc.Target = loc.Target + "!/" + u.under + "/" + memberName(en.Name, loc.IsURL)
+	}
 	if en.Warn != "" {
 		u.note(fmt.Sprintf("%s: %s (cratesguard never extracts)", mloc.Target, en.Warn))
 	}
