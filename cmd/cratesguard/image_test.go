@@ -204,3 +204,18 @@ func TestImageIndexEveryPlatform(t *testing.T) {
 		t.Errorf("a bad --platform: exit %d %s", r.code, r.stderr)
 	}
 }
+
+// TestActionScansImages: the images input, in the Action, scans as
+// oci:REF does, every token masked before it is printed.
+func TestActionScansImages(t *testing.T) {
+	src := tokentest.New(2428)
+	toks := []string{src.API(), src.API(), src.API(), src.API(), src.API()}
+	reg := registrytest.NewRegistry(t, false)
+	img, _ := appImage(t, toks, "3.0.0")
+	reg.Push(t, "org/app:3.0.0", img)
+	res := newRunner(t, "push", "{}").input("images", reg.Host+"/org/app:3.0.0").run()
+	onlyMasked(t, res, toks...)
+	if res.code != 1 || res.outputs["tokens"] != "5" || res.outputs["failed"] != "0" {
+		t.Fatalf("exit %d outputs %v\n%s", res.code, res.outputs, res.stdout)
+	}
+}
