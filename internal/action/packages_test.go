@@ -82,9 +82,9 @@ func TestRegistryPackageEvent(t *testing.T) {
 		t.Errorf("images given: %s, %v", targetsOf(cfg), err)
 	}
 	for payload, want := range map[string]string{
-		strings.Replace(container, "published", "updated", 1):   "only a version just published",
-		strings.Replace(container, "CONTAINER", "npm", 1):       "name npm and PyPI packages with npm-packages",
-		strings.Replace(container, `"Acme"`, `"a b"`, 1):         "no image cratesguard can pull",
+		strings.Replace(container, "published", "updated", 1):                                                                    "only a version just published",
+		strings.Replace(container, "CONTAINER", "npm", 1):                                                                        "name npm and PyPI packages with npm-packages",
+		strings.Replace(container, `"Acme"`, `"a b"`, 1):                                                                         "no image cratesguard can pull",
 		`{"action":"published","registry_package":{"package_type":"container","name":"x","namespace":"y","package_version":{}}}`: "names no digest or tag",
 	} {
 		if _, err := readWith(t, nil, "registry_package", payload); err == nil || !strings.Contains(err.Error(), want) {
