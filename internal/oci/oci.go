@@ -196,14 +196,28 @@ func Platform(d v1.Descriptor) string {
 		return "attestation"
 	}
 	p := d.Platform
-	if p == nil || p.OS == "" || p.Architecture == "" {
-		return "unknown"
+	if p == nil || !platformWord(p.OS) || !platformWord(p.Architecture) || p.Variant != "" && !platformWord(p.Variant) {
+		return "unknown" // none, or not the words a platform is: a name is no place to put outside text
 	}
 	s := p.OS + "/" + p.Architecture
 	if p.Variant != "" {
 		s += "/" + p.Variant
 	}
 	return s
+}
+
+// platformWord is an OS, an architecture or a variant as registries write
+// them (linux, arm64, v8, ppc64le, 386): no path, markup or control.
+func platformWord(w string) bool {
+	if w == "" || len(w) > 32 {
+		return false
+	}
+	for _, c := range []byte(w) {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // Matches says whether platform (os/arch[/variant]) is one of want (all

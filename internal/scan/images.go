@@ -208,7 +208,6 @@ func (e *engine) scanLayer(sc *worker, im *oci.Image, d v1.Descriptor, base stri
 	defer rc.Close()
 	var late atomic.Bool
 	timer := time.AfterFunc(e.cfg.Timeout, func() { late.Store(true); rc.Close() })
-	defer timer.Stop()
 	cr := &countingReader{r: rc}
 	src := &sourceReader{r: cr}
 	br, ak := sniff(src)
@@ -222,6 +221,9 @@ func (e *engine) scanLayer(sc *worker, im *oci.Image, d v1.Descriptor, base stri
 	}
 	if err == nil {
 		_, err = io.Copy(io.Discard, br) // to its end: its size and digest are checked there
+	}
+	if !timer.Stop() {
+		late.Store(true) // it fired: what was read may have been cut by it
 	}
 	t.Bytes += cr.n
 	t.Warnings = append(t.Warnings, b.warnings...)

@@ -153,34 +153,6 @@ type engine struct {
 	policy *policy.Policy
 }
 
-// requestPolicy makes the run's request rules from what the user named:
-// URL start targets, release assets, the crates.io API, the registries of
-// package and image targets (an image's over HTTPS, but on loopback).
-func requestPolicy(cfg config.Config) *policy.Policy {
-	var named []*url.URL
-	for _, t := range cfg.Targets {
-		if t.URL != nil {
-			named = append(named, t.URL)
-		}
-		var raw string
-		switch t.Registry {
-		case target.NPM:
-			raw = cfg.NPMRegistry
-		case target.PyPI:
-			raw = cfg.PyPIURL
-		case target.OCI:
-			raw = imageOrigin(t)
-		}
-		if u, err := url.Parse(raw); err == nil && raw != "" {
-			named = append(named, u)
-		}
-	}
-	if u, err := url.Parse(cfg.CratesAPI); err == nil && cfg.CratesAPI != "" {
-		named = append(named, u)
-	}
-	return policy.New(named...)
-}
-
 func newEngine(cfg config.Config, opts Options) *engine {
 	var starts []*url.URL
 	for _, t := range cfg.Targets {
@@ -467,30 +439,6 @@ func (e *engine) scanBody(w *worker, r io.Reader, kind crawl.Content, base *url.
 		return e.scanStream(w, br, kind, base, loc, wantLinks, wants)
 	}
 	return e.scanArchiveBody(w, br, src, ak, loc, "")
-}
-
-// scanArchiveBody opens the archive of kind ak that br reads from src and
-// scans its members (see scanArchive), named under the directory under
-// when it is set (an image layer's digest).
-func (e *engine) scanArchiveBody(w *worker, br io.Reader, src *sourceReader, ak archive.Kind, loc findings.Location, under string) (*body, error) {
-	u := e.unpack(w)
-	u.under = under
-	defer u.sess.Close()
-	err := e.scanArchive(w, ak, br, src.r, loc, u, 0)
-	b := &body{}
-	switch {
-	case src.err != nil:
-		return b, src.err
-	case err != nil:
-		part := loc.Target
-		if under != "" {
-			part += "!/" + under
-		}
-		u.notOpened(part, ak, err)
-		b.whole = true
-	}
-	u.into(b)
-	return b, nil
 }
 
 // sourceReader keeps the error of the reader under a decoder: a body that
