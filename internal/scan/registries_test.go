@@ -26,6 +26,7 @@ import (
 
 	"github.com/cratesguard/cratesguard/internal/config"
 	"github.com/cratesguard/cratesguard/internal/findings"
+	"github.com/cratesguard/cratesguard/internal/oci"
 	"github.com/cratesguard/cratesguard/internal/registrytest"
 	"github.com/cratesguard/cratesguard/internal/tokentest"
 )
@@ -309,5 +310,47 @@ func TestTokenOnlyToGHCR(t *testing.T) {
 		} else if rep.Targets[0].State != findings.Failed || len(rep.Findings) != 0 {
 			t.Errorf("a realm on another host: %+v", rep.Targets)
 		}
+	}
+}
+
+// TestRegistryCapsReported: a manifest past its bound, a config past
+// its, a layer past --max-bytes and a PyPI release of more files than are
+// scanned: each is listed as not opened (or fails), never passed over.
+func TestRegistryCapsReported(t *testing.T) {
+	reg := registrytest.NewRegistry(t, false)
+	layer := layerBlob(reg, registrytest.File{Name: "big.txt", Body: strings.Repeat("z", 100000)})
+	rawImage(t, reg, "org/caps", "1", []v1.Descriptor{layer})
+	base := "oci:" + reg.Host + "/org/caps"
+
+	rep := scanURL(t, base+":1", func(c *config.Config) { c.MaxBytes = 64 })
+	if !hasUnopened(rep, base+"!/"+layer.Digest.String(), "more than --max-bytes 64: not downloaded") {
+		t.Errorf("a layer past --max-bytes: %v", unopenedOf(rep))
+	}
+	defer func(n int64) { maxConfig = n }(maxConfig)
+	maxConfig = 10
+	rep = scanURL(t, base+":1", nil)
+	if !hasUnopened(rep, base+"!/config", "more than 10: not read") {
+		t.Errorf("a config past its bound: %v", unopenedOf(rep))
+	}
+	maxConfig = 8 << 20
+	defer func(n int64) { oci.MaxManifest = n }(oci.MaxManifest)
+	oci.MaxManifest = 100
+	rep = scanURL(t, base+":1", nil)
+	if tg := rep.Targets[0]; tg.State != findings.Failed || !strings.Contains(tg.Reason, "more than 100") {
+		t.Errorf("a manifest past its bound: %s %s", tg.State, tg.Reason)
+	}
+	oci.MaxManifest = 4 << 20
+
+	defer func(n int) { maxPyPIFiles = n }(maxPyPIFiles)
+	maxPyPIFiles = 2
+	pkgs := registrytest.NewPackages(t)
+	var files []registrytest.PyPIFile
+	for i := range 5 {
+		files = append(files, registrytest.PyPIFile{Filename: fmt.Sprintf("demo-1.0-py3-none-any%d.whl", i), Body: registrytest.Gzip([]byte("x"))})
+	}
+	pkgs.PyPI("demo", "1.0", "", files...)
+	rep = scanURL(t, "pypi:demo==1.0", func(c *config.Config) { c.PyPIURL = pkgs.URL })
+	if len(rep.Targets) != 2 || !hasUnopened(rep, "pypi:demo==1.0", "it has 5 files, more than the 2 scanned: the last 3 were not downloaded") {
+		t.Errorf("a release of more files than are scanned: %d targets, %v", len(rep.Targets), unopenedOf(rep))
 	}
 }
