@@ -87,7 +87,15 @@ type Root struct {
 	Image *Image
 
 	index v1.ImageIndex
-	opts  []remote.Option
+	src   *source
+}
+
+// source is where an image's blobs are read from: one puller (one token
+// exchange) for every layer of every platform.
+type source struct {
+	ctx    context.Context
+	repo   name.Repository
+	puller *remote.Puller
 }
 
 // Image is one image: its manifest, and the means to read its parts.
@@ -95,6 +103,7 @@ type Image struct {
 	Digest   string
 	Manifest *v1.Manifest
 	img      v1.Image
+	src      *source
 }
 
 func (c *Client) options(ctx context.Context, reg name.Registry) []remote.Option {
@@ -121,12 +130,16 @@ func (c *Client) Resolve(ctx context.Context, r Ref) (*Root, error) {
 	if err != nil {
 		return nil, fmt.Errorf("not an image reference: %v", err)
 	}
-	opts := c.options(ctx, ref.Context().Registry)
-	desc, err := remote.Get(ref, opts...)
+	puller, err := remote.NewPuller(c.options(ctx, ref.Context().Registry)...)
+	if err != nil {
+		return nil, err
+	}
+	src := &source{ctx: ctx, repo: ref.Context(), puller: puller}
+	desc, err := remote.Get(ref, remote.WithContext(ctx), remote.Reuse(puller))
 	if err != nil {
 		return nil, describe(err)
 	}
-	root := &Root{Manifest: desc.Manifest, Digest: desc.Digest.String(), opts: opts}
+	root := &Root{Manifest: desc.Manifest, Digest: desc.Digest.String(), src: src}
 	switch {
 	case desc.MediaType.IsIndex():
 		if root.index, err = desc.ImageIndex(); err == nil {
@@ -137,7 +150,7 @@ func (c *Client) Resolve(ctx context.Context, r Ref) (*Root, error) {
 	default:
 		var img v1.Image
 		if img, err = desc.Image(); err == nil {
-			root.Image, err = image(img, root.Digest)
+			root.Image, err = image(img, root.Digest, src)
 		}
 	}
 	if err != nil {
@@ -155,16 +168,16 @@ func (r *Root) Child(d v1.Descriptor) (*Image, error) {
 	if err != nil {
 		return nil, describe(err)
 	}
-	im, err := image(img, d.Digest.String())
+	im, err := image(img, d.Digest.String(), r.src)
 	return im, describe(err)
 }
 
-func image(img v1.Image, digest string) (*Image, error) {
+func image(img v1.Image, digest string, src *source) (*Image, error) {
 	m, err := img.Manifest()
 	if err != nil {
 		return nil, err
 	}
-	return &Image{Digest: digest, Manifest: m, img: img}, nil
+	return &Image{Digest: digest, Manifest: m, img: img, src: src}, nil
 }
 
 // Config reads the image's config blob, checked against its digest.
@@ -174,10 +187,12 @@ func (im *Image) Config() ([]byte, error) {
 }
 
 // Layer opens the layer d of the image: its bytes as pushed (gzip, zstd
-// or none), checked against d's size and digest as they are read (a read
-// past a lie fails at the end).
+// or none), checked as they are read against d's size (a byte past it
+// fails the read; a stream that ends short fails at its end) and digest
+// (at its end). The blob is asked for by digest, not through the image,
+// which would parse the whole manifest again for every layer.
 func (im *Image) Layer(d v1.Descriptor) (io.ReadCloser, error) {
-	l, err := im.img.LayerByDigest(d.Digest)
+	l, err := im.src.puller.Layer(im.src.ctx, im.src.repo.Digest(d.Digest.String()))
 	if err != nil {
 		return nil, describe(err)
 	}
@@ -185,7 +200,7 @@ func (im *Image) Layer(d v1.Descriptor) (io.ReadCloser, error) {
 	if err != nil {
 		return nil, describe(err)
 	}
-	return &described{rc}, nil
+	return &sized{rc: rc, left: d.Size, size: d.Size}, nil
 }
 
 // Platform names a manifest of an index: os/arch[/variant], attestation
@@ -254,13 +269,32 @@ func describe(err error) error {
 	return err
 }
 
-// described names the errors of a layer's stream as describe does.
-type described struct{ io.ReadCloser }
+// sized reads a layer that must be size bytes long, naming the errors of
+// its stream as describe does.
+type sized struct {
+	rc         io.ReadCloser
+	left, size int64
+}
 
-func (d *described) Read(p []byte) (int, error) {
-	n, err := d.ReadCloser.Read(p)
-	if err != nil && err != io.EOF {
+func (s *sized) Read(p []byte) (int, error) {
+	long := fmt.Errorf("the layer goes on past the %d bytes its manifest says it weighs", s.size)
+	if s.left < 0 {
+		return 0, long
+	}
+	if int64(len(p)) > s.left+1 {
+		p = p[:s.left+1] // a byte past its size tells it lies
+	}
+	n, err := s.rc.Read(p)
+	if s.left -= int64(n); s.left < 0 {
+		return n - 1, long
+	}
+	switch {
+	case err == io.EOF && s.left > 0:
+		return n, fmt.Errorf("the layer ends after %d bytes; its manifest says it weighs %d", s.size-s.left, s.size)
+	case err != nil && err != io.EOF:
 		err = describe(err)
 	}
 	return n, err
 }
+
+func (s *sized) Close() error { return s.rc.Close() }

@@ -78,7 +78,7 @@ func (e *engine) fetchImage(ctx context.Context, sc *worker, j job) {
 	begun := time.Now()
 	tg := *j.target
 	host, repo := tg.Image()
-	base := target.OCIPrefix + tg.Package
+	base := target.OCIPrefix + host + "/" + repo // docker.io/library/x for oci:x, as it is pulled
 	t := findings.Target{Target: tg.String(), IsURL: true, Start: true, Order: j.order, Content: "image"}
 	wait := e.waiting(begun)
 	var root *oci.Root

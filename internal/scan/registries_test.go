@@ -114,9 +114,9 @@ func TestImageOf10000Layers(t *testing.T) {
 
 func TestLayerWhoseSizeLies(t *testing.T) {
 	reg := registrytest.NewRegistry(t, false)
-	big := layerBlob(reg, registrytest.File{Name: "big.txt", Body: strings.Repeat("x", 5000)})
+	big := layerBlob(reg, registrytest.File{Name: "big.txt", Body: strings.Repeat("x", 5000)}) // 112 bytes gzip'd
 	lied := big
-	lied.Size = 100 // the manifest says 100 bytes: the registry sends 5,000+
+	lied.Size = 100 // the manifest says 100 bytes: the registry sends 112
 	rawImage(t, reg, "org/liar", "1", []v1.Descriptor{lied})
 	// The same blob, sent without a Content-Length: only the 100 bytes
 	// named are read, and they are not the digest.
@@ -133,10 +133,18 @@ func TestLayerWhoseSizeLies(t *testing.T) {
 		}
 		return true
 	})
-	for _, repo := range []string{"liar", "chunked"} {
+	// A manifest that says more than the registry sends.
+	short := big
+	short.Size = 5000
+	rawImage(t, reg, "org/short", "1", []v1.Descriptor{short})
+	for repo, why := range map[string]string{
+		"liar":    "goes on past the 100 bytes its manifest says it weighs",
+		"chunked": "goes on past the 100 bytes its manifest says it weighs",
+		"short":   "its manifest says it weighs 5000",
+	} {
 		rep := scanURL(t, "oci:"+reg.Host+"/org/"+repo+":1", nil)
 		part := "oci:" + reg.Host + "/org/" + repo + "!/" + big.Digest.String()
-		if !hasUnopened(rep, part, "") || rep.ExitCode(findings.FailOnAny) != findings.ExitFailures {
+		if !hasUnopened(rep, part, why) || rep.ExitCode(findings.FailOnAny) != findings.ExitFailures {
 			t.Errorf("%s: a layer whose size lies is not reported as not opened: %v", repo, unopenedOf(rep))
 		}
 	}
