@@ -138,6 +138,8 @@ func parseImage(s string) (Target, error) {
 	switch {
 	case len(spec) > 512:
 		return bad("an image reference longer than 512 characters")
+	case len(repo) > 255:
+		return bad("an image name longer than 255 characters (the distribution spec's bound)")
 	case !ociHost().MatchString(host):
 		return bad("not a registry host (HOST or HOST:PORT): write oci:HOST/REPO:TAG or oci:HOST/REPO@sha256:DIGEST")
 	case strings.Contains(host, ":") && !validPort(host):

@@ -57,6 +57,7 @@ func TestParsePackagesRefused(t *testing.T) {
 		"oci:bad_host.io/app:1":           "not a registry host",
 		"oci:ghcr.io/org/../app:1":        "not an image repository",
 		"oci:" + strings.Repeat("a", 600): "longer than 512",
+		"oci:" + strings.Repeat("0", 300): "longer than 255",
 		"npm:../etc/passwd@1.0.0":         "not an npm package name",
 		"npm:left-pad@latest":             "not a version",
 		"npm:@scope/a/b@1.0.0":            "not an npm package name",
@@ -81,4 +82,22 @@ func TestIsLoopback(t *testing.T) {
 			t.Errorf("IsLoopback(%s) = %v", host, !want)
 		}
 	}
+}
+
+// FuzzParsePackage: a package target that parses writes itself back as
+// the same target.
+func FuzzParsePackage(f *testing.F) {
+	for _, s := range []string{"oci:ghcr.io/o/a:1", "oci:localhost:5000/a@sha256:" + strings.Repeat("0", 64), "npm:@s/p@1.0.0", "pypi:p==1.0"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		tg, err := ParsePackage(s)
+		if err != nil {
+			return
+		}
+		again, err := ParsePackage(tg.String())
+		if err != nil || again.String() != tg.String() || again.Registry != tg.Registry || again.Package != tg.Package || again.Version != tg.Version {
+			t.Fatalf("%q -> %q -> %+v, %v", s, tg.String(), again, err)
+		}
+	})
 }
