@@ -254,7 +254,7 @@ func fakeGHCR(t *testing.T, realm, jobToken string) (*registrytest.Registry, fun
 		case r.Host == "storage.example":
 			inner.ServeHTTP(w, r)
 		case r.URL.Path == "/token":
-			if _, p, ok := r.BasicAuth(); !ok || p != jobToken {
+			if _, p, ok := r.BasicAuth(); jobToken != "" && (!ok || p != jobToken) || jobToken == "" && ok {
 				http.Error(w, "denied", http.StatusUnauthorized)
 				return
 			}
@@ -291,6 +291,18 @@ func TestTokenOnlyToGHCR(t *testing.T) {
 	tok := tokentest.New(35).API()
 	const job = "ghs_jobtokenjobtokenjobtokenjobtoken00"
 	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte("cratesguard:"+job))
+	// Anonymous: the bearer token is asked for with no credentials.
+	reg, requests, tr := fakeGHCR(t, "https://ghcr.io/token", "")
+	reg.Push(t, "org/app:1", registrytest.Image(t, v1.Config{Env: []string{"T=" + tok}}, nil))
+	rep := scanURL(t, "oci:ghcr.io/org/app:1", nil, tr)
+	for _, r := range requests() {
+		if strings.HasPrefix(r.Auth, "Basic") {
+			t.Errorf("anonymous: %s%s carried basic credentials", r.Host, r.Path)
+		}
+	}
+	if !foundAt(rep, tok, "oci:ghcr.io/org/app!/config") {
+		t.Errorf("anonymous: the image was not read with an anonymous bearer token: %+v", rep.Targets)
+	}
 	for _, realm := range []string{"https://ghcr.io/token", "https://evil.example/token"} {
 		reg, requests, tr := fakeGHCR(t, realm, job)
 		reg.Push(t, "org/app:1", registrytest.Image(t, v1.Config{Env: []string{"T=" + tok}}, nil,
@@ -360,5 +372,33 @@ func TestRegistryCapsReported(t *testing.T) {
 	rep = scanURL(t, "pypi:demo==1.0", func(c *config.Config) { c.PyPIURL = pkgs.URL })
 	if len(rep.Targets) != 2 || !hasUnopened(rep, "pypi:demo==1.0", "it has 5 files, more than the 2 scanned: the last 3 were not downloaded") {
 		t.Errorf("a release of more files than are scanned: %d targets, %v", len(rep.Targets), unopenedOf(rep))
+	}
+}
+
+// TestRegistryRetries: a 503 from the registry, the packument or the JSON
+// API is asked again (--retries), and the target is scanned.
+func TestRegistryRetries(t *testing.T) {
+	tok := tokentest.New(36).API()
+	reg := registrytest.NewRegistry(t, false)
+	layer := layerBlob(reg, registrytest.File{Name: "a", Body: "K=" + tok})
+	rawImage(t, reg, "org/flaky", "1", []v1.Descriptor{layer})
+	pkgs := registrytest.NewPackages(t)
+	pkgs.NPM("flaky", registrytest.NPMVersion{Version: "1.0.0", Tarball: registrytest.Gzip(registrytest.Tar(registrytest.File{Name: "package/a.js", Body: "k='" + tok + "'"}))})
+	pkgs.PyPI("flaky", "1.0", "", registrytest.PyPIFile{Filename: "flaky-1.0.tar.gz", Body: registrytest.Gzip(registrytest.Tar(registrytest.File{Name: "flaky-1.0/a", Body: "K=" + tok}))})
+	var failed sync.Map
+	flaky := func(w http.ResponseWriter, r *http.Request) bool {
+		if _, again := failed.LoadOrStore(r.URL.Path, true); again || r.URL.Path == "/v2/" {
+			return false
+		}
+		http.Error(w, "busy", http.StatusServiceUnavailable)
+		return true
+	}
+	reg.SetHook(flaky)
+	pkgs.SetHook(flaky)
+	for _, target := range []string{"oci:" + reg.Host + "/org/flaky:1", "npm:flaky@1.0.0", "pypi:flaky==1.0"} {
+		rep := scanURL(t, target, func(c *config.Config) { c.NPMRegistry, c.PyPIURL = pkgs.URL, pkgs.URL })
+		if len(rep.Findings) != 1 || len(unopenedOf(rep)) != 0 {
+			t.Errorf("%s: %d findings, not opened %v, targets %+v", target, len(rep.Findings), unopenedOf(rep), rep.Targets)
+		}
 	}
 }
