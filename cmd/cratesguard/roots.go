@@ -33,14 +33,14 @@ func fallbackRoots() {
 	})
 }
 
-// needsTLS says whether a scan may make an HTTPS request: a URL or crate
-// target, or a question to crates.io.
+// needsTLS says whether a scan may make an HTTPS request: a URL, crate,
+// package or image target, or a question to crates.io.
 func needsTLS(cfg config.Config) bool {
 	if cfg.Verify || cfg.Revoke {
 		return true
 	}
 	for _, t := range cfg.Targets {
-		if t.IsURL() || t.Crate != "" {
+		if t.IsURL() || t.Crate != "" || t.IsPackage() {
 			return true
 		}
 	}

@@ -16,6 +16,8 @@ import (
 	"github.com/cratesguard/cratesguard/internal/browser"
 	"github.com/cratesguard/cratesguard/internal/config"
 	"github.com/cratesguard/cratesguard/internal/findings"
+	"github.com/cratesguard/cratesguard/internal/npm"
+	"github.com/cratesguard/cratesguard/internal/pypi"
 	"github.com/cratesguard/cratesguard/internal/report"
 	"github.com/cratesguard/cratesguard/internal/safe"
 	"github.com/cratesguard/cratesguard/internal/scan"
@@ -46,13 +48,19 @@ type scanFlags struct {
 	showVersion, probe, scanBinary, verify       bool
 	revoke                                       bool
 	cratesAPI, repo, ignoreFile, shard           string
+	npmRegistry, pypiURL                         string
+	platforms                                    listFlag
 }
 
 const scanAbout = `TARGET is an http(s) URL, a file or a directory (walked recursively; .git is
-skipped, symbolic links are not followed), or crate:NAME[@VERSION], a crate's
-.crate on crates.io (--crates-api; no version: its default one). Archives and
-compressed streams (.crate, .tar.gz, .tar.xz, .tar.zst, .zip, .deb, .rpm…,
-told by their bytes) are scanned member by member.
+skipped, symbolic links are not followed), crate:NAME[@VERSION], a crate's
+.crate on crates.io (--crates-api; no version: its default one), or what a
+release pushes elsewhere: oci:REF, an image (oci:ghcr.io/org/app:1.2.3,
+oci:ghcr.io/org/app@sha256:…; every platform, config and layer),
+npm:NAME[@VERSION] (--npm-registry; no version: its latest) and
+pypi:NAME[==VERSION] (--pypi-url; every wheel and sdist of the release).
+Archives and compressed streams (.crate, .tar.gz, .tar.xz, .tar.zst, .zip,
+.deb, .rpm…, told by their bytes) are scanned member by member.
 
 --sarif FILE writes atomically (a temporary file renamed over FILE); through a
 symbolic link, to the file it leads to; to a named pipe or a device
@@ -76,8 +84,14 @@ func newScanFlags() *scanFlags {
 	c.describe("Targets", "include", "GLOB")
 	fs.Var(&f.exclude, "exclude", "doublestar glob of paths to leave out (repeatable; wins over --include)")
 	c.describe("Targets", "exclude", "GLOB")
-	fs.StringVar(&f.crateWait, "crate-wait", "0s", "how long a crate:NAME@VERSION target waits for crates.io to serve a version just published")
+	fs.StringVar(&f.crateWait, "crate-wait", "0s", "how long a crate:, oci:, npm: or pypi: target waits for its registry to serve a version just published")
 	c.describe("Targets", "crate-wait", "DURATION")
+	fs.StringVar(&f.npmRegistry, "npm-registry", npm.DefaultRegistry, "the npm registry npm: targets are read from (HTTPS; plain HTTP only to loopback)")
+	c.describe("Targets", "npm-registry", "URL")
+	fs.StringVar(&f.pypiURL, "pypi-url", pypi.DefaultIndex, "the PyPI index pypi: targets are read from, through its JSON API (HTTPS; plain HTTP only to loopback)")
+	c.describe("Targets", "pypi-url", "URL")
+	fs.Var(&f.platforms, "platform", "scan only this platform of a multi-platform image: OS/ARCH[/VARIANT] (repeatable; default: every platform)")
+	c.describe("Targets", "platform", "OS/ARCH")
 	fs.StringVar(&f.shard, "shard", "", "scan only shard K of N of the targets (deterministic; category cratesguard/shard-K-of-N)")
 	c.describe("Targets", "shard", "K/N")
 
@@ -149,6 +163,7 @@ func (f *scanFlags) config(positional []string) (config.Config, output, error) {
 	cfg.Probe, cfg.Retries, cfg.ScanBinary = f.probe, f.retries, f.scanBinary
 	cfg.Verify, cfg.CratesAPI, cfg.Repo, cfg.VerifyMax = f.verify || f.revoke, f.cratesAPI, f.repo, f.verifyMax
 	cfg.Revoke = f.revoke
+	cfg.NPMRegistry, cfg.PyPIURL, cfg.Platforms = f.npmRegistry, f.pypiURL, f.platforms
 	// Concurrency means what it says: one host gets all of it unless
 	// --per-host says otherwise.
 	cfg.PerHost = cmp.Or(f.perHost, f.concurrency)

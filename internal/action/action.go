@@ -215,6 +215,12 @@ func eventLine(gh *githubactions.GitHubContext, err error) (safe.Trusted, string
 				return "after release", tag
 			}
 		}
+	case "registry_package":
+		if p, ok := gh.Event["registry_package"].(map[string]any); ok {
+			if name, _ := p["name"].(string); name != "" {
+				return "after publishing the package", name
+			}
+		}
 	case "deployment_status":
 		if d, ok := gh.Event["deployment"].(map[string]any); ok {
 			if env, _ := d["environment"].(string); env != "" {

@@ -302,7 +302,15 @@ func readConfig(in *inputs, ws workspace, event func(token string) (fromEvent, e
 	}
 	var ev fromEvent
 	cratesListed := !slices.Contains([]string{"", "auto", "none"}, strings.TrimSpace(in.str("crates")))
-	if len(raws) == 0 && len(paths) == 0 {
+	pkgs, err := packageTargets(in)
+	if err != nil {
+		return cfg, st, err
+	}
+	cfg.NPMRegistry = cmp.Or(in.str("npm-registry"), cfg.NPMRegistry)
+	cfg.PyPIURL = cmp.Or(in.str("pypi-url"), cfg.PyPIURL)
+	cfg.Platforms = in.list("platform", true)
+	cfg.GHCRToken = token // sent to ghcr.io only
+	if len(raws) == 0 && len(paths) == 0 && len(pkgs) == 0 {
 		var ce *config.Error
 		ev, err = event(token)
 		switch {
@@ -319,6 +327,11 @@ func readConfig(in *inputs, ws workspace, event func(token string) (fromEvent, e
 	}
 	if cfg.Targets, err = config.ParseTargets("urls", raws); err != nil {
 		return cfg, st, err
+	}
+	cfg.Targets = append(cfg.Targets, pkgs...)
+	if len(ev.Packages) > 0 {
+		cfg.Targets = append(cfg.Targets, ev.Packages...)
+		cfg.Info = append(cfg.Info, fmt.Sprintf("registry_package: %s was published: it is what this run scans", ev.Package))
 	}
 	// A release with nothing named: what it publishes, its assets and
 	// (crates: auto) the crates of the workspace's Cargo.toml.

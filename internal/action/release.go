@@ -15,11 +15,15 @@ import (
 )
 
 // fromEvent is what the event names to scan when no input does: a
-// deployment's URL, or a release's assets.
+// deployment's URL, a release's assets, or the image a registry_package
+// event says was published.
 type fromEvent struct {
 	URL     string
 	Release string // the release's tag
 	Assets  []target.Target
+	// Packages are the image version published; Package names it.
+	Packages []target.Target
+	Package  string
 }
 
 // maxAssets bounds the assets taken from one release event.
@@ -31,6 +35,9 @@ const maxAssets = 500
 func eventTargets(gh *githubactions.GitHubContext, ctxErr error, token string) (fromEvent, error) {
 	if ctxErr == nil && gh.EventName == "release" {
 		return releaseAssets(gh, token)
+	}
+	if ctxErr == nil && gh.EventName == "registry_package" {
+		return registryPackage(gh)
 	}
 	u, err := eventURL(gh, ctxErr)
 	return fromEvent{URL: u}, err

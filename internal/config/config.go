@@ -16,6 +16,8 @@ import (
 	"github.com/bmatcuk/doublestar/v4"
 
 	"github.com/cratesguard/cratesguard/internal/findings"
+	"github.com/cratesguard/cratesguard/internal/npm"
+	"github.com/cratesguard/cratesguard/internal/pypi"
 	"github.com/cratesguard/cratesguard/internal/safe"
 	"github.com/cratesguard/cratesguard/internal/target"
 	"github.com/cratesguard/cratesguard/internal/triage"
@@ -84,6 +86,15 @@ type Config struct {
 	// CrateWait is how long a crate target waits for crates.io to serve a
 	// version it does not know yet (just published); 0: not at all.
 	CrateWait time.Duration
+	// NPMRegistry and PyPIURL are where npm: and pypi: targets are looked
+	// up; Platforms narrow an image index to these os/arch[/variant]
+	// (none: every platform it names).
+	NPMRegistry string
+	PyPIURL     string
+	Platforms   []string
+	// GHCRToken is sent to ghcr.io only (and to its token realm there), as
+	// basic auth exchanged for a pull token: the job's token in the Action.
+	GHCRToken string
 	// Info are notes for the report (an empty shard).
 	Info []string
 	// Root is the directory local file locations are made relative to in
@@ -221,7 +232,7 @@ func Defaults() Config {
 		Concurrency: DefaultConcurrency, Timeout: DefaultTimeout, MaxBytes: DefaultMaxBytes,
 		Depth: DefaultDepth, MaxURLs: DefaultMaxURLs, PerHost: DefaultPerHost, Retries: DefaultRetries,
 		FailOn: findings.FailOnAny, CratesAPI: verify.DefaultAPI, VerifyMax: DefaultVerifyMax,
-		BrowserTimeout: DefaultBrowserTimeout,
+		BrowserTimeout: DefaultBrowserTimeout, NPMRegistry: npm.DefaultRegistry, PyPIURL: pypi.DefaultIndex,
 	}
 }
 
@@ -285,6 +296,9 @@ func (c *Config) Validate() error {
 		if err := verifyCheckAPI(c.CratesAPI); err != nil {
 			return Errorf("crates-api", "", "%v", err)
 		}
+	}
+	if err := c.validateRegistries(); err != nil {
+		return err
 	}
 	if c.Repo != "" {
 		if fi, err := os.Stat(c.Repo); err != nil || !fi.IsDir() {

@@ -17,6 +17,9 @@ import (
 // have a scheme, and host:8080/… parses as scheme "host". A token in the URL
 // is redacted first.
 func StandIn(raw string) string {
+	if reg, rest, ok := RegistryPlace(safe.Redact(raw)); ok {
+		return reg + "/" + rest
+	}
 	u, err := url.Parse(safe.Redact(raw))
 	if err != nil || u.Host == "" {
 		return "url/" + url.PathEscape(safe.Redact(raw))
@@ -39,12 +42,46 @@ func StandIn(raw string) string {
 	return host + p
 }
 
+// Registries whose places are named by reference, not URL: an image's
+// layer or config (oci:ghcr.io/org/app!/sha256:…/usr/bin/app,
+// oci:ghcr.io/org/app!/config), a member of an npm tarball
+// (npm:@scope/pkg!/package/index.js), of a PyPI file
+// (pypi:pkg!/pkg-1.2.3-py3-none-any.whl!/pkg/__init__.py), or a
+// package's registry metadata (npm:NAME, pypi:NAME). No version, tag or
+// digest is in the name: the next release's place is the same.
+var registries = []string{"oci", "npm", "pypi"}
+
+// RegistryPlace splits a place in a registry into the registry (oci, npm,
+// pypi) and the rest. For an image the rest starts with the registry's
+// host, its port joined with "_" as a URL's stand-in has it
+// (127.0.0.1_5000/repo!/config).
+func RegistryPlace(raw string) (registry, rest string, ok bool) {
+	for _, r := range registries {
+		if rest, ok := strings.CutPrefix(raw, r+":"); ok && rest != "" {
+			if r == "oci" {
+				host, path, _ := strings.Cut(rest, "/")
+				rest = strings.Replace(host, ":", "_", 1) + "/" + path
+			}
+			return r, rest, true
+		}
+	}
+	return "", "", false
+}
+
 // StablePath names a place the same way across releases: the URL's
 // stand-in or the file's slash path, with content hashes replaced by
 // [hash] (see WithoutHashes). A file in the repository keeps its real path.
 func StablePath(l Location) string {
 	var p string
 	switch {
+	case l.IsURL && isRegistry(l.Target):
+		// An image's registry host is kept as a URL's host is.
+		reg, rest, _ := RegistryPlace(safe.Redact(l.Target))
+		if reg == "oci" {
+			host, path, _ := strings.Cut(rest, "/")
+			return reg + "/" + host + "/" + Stable(path)
+		}
+		return reg + "/" + Stable(rest)
 	case l.IsURL:
 		// The host is no path: neither hashes nor versions are taken out
 		// of it (127.0.0.1_8766 is no version, 4f9c2a1b.cdn.example.com
@@ -57,6 +94,11 @@ func StablePath(l Location) string {
 		p = filepath.ToSlash(l.Target)
 	}
 	return Stable(p)
+}
+
+func isRegistry(target string) bool {
+	_, _, ok := RegistryPlace(target)
+	return ok
 }
 
 // Stable is a place's path with content hashes taken out and, inside an
@@ -100,7 +142,7 @@ const HashMarker = "[hash]"
 // same name: assets/index-4f9c2a1b.js (Vite's -XXXXXXXX, also with - and _
 // in it), static/js/main.8e1d2f3a.chunk.js (webpack's .hex.), Turbopack's
 // chunks/25rcys19867ep.js, Next.js's build-id directory, esbuild's
-// chunk-5TQJOEWO.js. Names with no digits, and short or all-letter pieces
+// chunk-5TQJOEWO.js, an image layer's sha256:<64 hex>. Names with no digits, and short or all-letter pieces
 // (app.js, vendor-react.js, v2), are left alone.
 func WithoutHashes(p string) string {
 	segs := strings.Split(p, "/")
@@ -111,6 +153,9 @@ func WithoutHashes(p string) string {
 }
 
 func segmentWithoutHashes(seg string) string {
+	if d, ok := strings.CutPrefix(seg, "sha256:"); ok && len(d) == 64 && isHexHash(d) {
+		return HashMarker // an image layer's digest
+	}
 	if c := classify(seg, "-_"); len(seg) >= 16 && c.ok && c.digits > 0 && (c.upper || c.lower) {
 		return HashMarker // a build-id directory (Next.js writes 21 characters)
 	}

@@ -1,6 +1,9 @@
 package findings
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestWithoutHashes(t *testing.T) {
 	cases := map[string]string{
@@ -47,6 +50,36 @@ func TestWithoutVersions(t *testing.T) {
 	} {
 		if got := WithoutVersions(in); got != want {
 			t.Errorf("WithoutVersions(%q)\n = %q\nwant %q", in, got, want)
+		}
+	}
+}
+
+// TestRegistryPlacesAreStable: a place in an image, an npm tarball or a
+// PyPI file keeps its stable path when only the tag, the digest, the
+// layer or the version changes, and keeps the image's registry host
+// (with its port) as a URL's host is kept.
+func TestRegistryPlacesAreStable(t *testing.T) {
+	layer := func(c string) string { return "sha256:" + strings.Repeat(c, 64) }
+	for _, c := range []struct{ a, b, want string }{
+		{"oci:ghcr.io/org/app!/" + layer("a") + "/usr/local/bin/app", "oci:ghcr.io/org/app!/" + layer("b") + "/usr/local/bin/app",
+			"oci/ghcr.io/org/app!/[hash]/usr/local/bin/app"},
+		{"oci:127.0.0.1:5000/org/app!/" + layer("1") + "/etc/app-1.2.3.conf", "oci:127.0.0.1:5000/org/app!/" + layer("2") + "/etc/app-1.2.4.conf",
+			"oci/127.0.0.1_5000/org/app!/[hash]/etc/app-[version].conf"},
+		{"oci:ghcr.io/org/app!/config", "oci:ghcr.io/org/app!/config", "oci/ghcr.io/org/app!/config"},
+		{"oci:ghcr.io/org/app!/linux/arm64/config", "oci:ghcr.io/org/app!/linux/arm64/config", "oci/ghcr.io/org/app!/linux/arm64/config"},
+		{"npm:@scope/pkg!/package/pkg_bg.wasm", "npm:@scope/pkg!/package/pkg_bg.wasm", "npm/@scope/pkg!/package/pkg_bg.wasm"},
+		{"pypi:demo!/demo-1.2.3-cp39-abi3-manylinux_2_17_x86_64.whl!/demo/_native.abi3.so",
+			"pypi:demo!/demo-1.3.0-cp39-abi3-manylinux_2_17_x86_64.whl!/demo/_native.abi3.so",
+			"pypi/demo!/demo-[version]-cp39-abi3-manylinux_2_17_x86_64.whl!/demo/_native.abi3.so"},
+		{"pypi:demo!/demo-1.2.3.tar.gz!/demo-1.2.3/src/lib.rs", "pypi:demo!/demo-2.0.0.tar.gz!/demo-2.0.0/src/lib.rs",
+			"pypi/demo!/demo-[version].tar.gz!/demo-[version]/src/lib.rs"},
+	} {
+		a, b := StablePath(Location{Target: c.a, IsURL: true}), StablePath(Location{Target: c.b, IsURL: true})
+		if a != c.want || b != c.want {
+			t.Errorf("StablePath(%s) = %s\nStablePath(%s) = %s\nwant %s", c.a, a, c.b, b, c.want)
+		}
+		if first, _, _ := strings.Cut(StandIn(c.a), "/"); strings.Contains(first, ":") {
+			t.Errorf("StandIn(%s) = %s: a colon in the first segment reads as a URI scheme", c.a, StandIn(c.a))
 		}
 	}
 }

@@ -36,6 +36,9 @@ type unpacking struct {
 	// unopened holds the parts recognised but not read (their
 	// findings.Target carries nothing else).
 	unopened findings.Target
+	// under is a directory the outer archive's members are named in: an
+	// image layer's digest (oci:REPO!/sha256:…/usr/bin/app).
+	under string
 }
 
 func (e *engine) unpack(w *worker) *unpacking {
@@ -152,6 +155,30 @@ func (e *engine) scanArchive(w *worker, k archive.Kind, r io.Reader, src io.Read
 	return nil
 }
 
+// scanArchiveBody opens the archive of kind ak that br reads from src and
+// scans its members (see scanArchive), named under the directory under
+// when it is set (an image layer's digest).
+func (e *engine) scanArchiveBody(w *worker, br io.Reader, src *sourceReader, ak archive.Kind, loc findings.Location, under string) (*body, error) {
+	u := e.unpack(w)
+	u.under = under
+	defer u.sess.Close()
+	err := e.scanArchive(w, ak, br, src.r, loc, u, 0)
+	b := &body{}
+	switch {
+	case src.err != nil:
+		return b, src.err
+	case err != nil:
+		part := loc.Target
+		if under != "" {
+			part += "!/" + under
+		}
+		u.notOpened(part, ak, err)
+		b.whole = true
+	}
+	u.into(b)
+	return b, nil
+}
+
 // zipAccess gives random access to a zip: the file itself when r reads a
 // regular file, else the stream spooled to a temporary file, at most
 // --max-bytes of it (a zip's index is at its end: a longer one cannot be
@@ -223,6 +250,9 @@ const wasmMagic = "\x00asm"
 func (e *engine) scanMember(w *worker, en *archive.Entry, k archive.Kind, loc findings.Location, u *unpacking, depth int) {
 	mloc := loc
 	mloc.Target = loc.Target + "!/" + memberName(en.Name, loc.IsURL)
+	if u.under != "" && depth == 0 {
+		mloc.Target = loc.Target + "!/" + u.under + "/" + memberName(en.Name, loc.IsURL)
+	}
 	if en.Warn != "" {
 		u.note(fmt.Sprintf("%s: %s (cratesguard never extracts)", mloc.Target, en.Warn))
 	}

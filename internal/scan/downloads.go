@@ -1,9 +1,11 @@
 package scan
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"time"
@@ -25,6 +27,10 @@ import (
 // HTTPS (release assets live on a storage host), plain HTTP only on
 // loopback (tests). auth, if set, goes to the first host only.
 func (e *engine) downloader(first *url.URL, auth string) *fetch.Fetcher {
+	return fetch.New(e.downloadOptions(first, auth))
+}
+
+func (e *engine) downloadOptions(first *url.URL, auth string) fetch.Options {
 	opts := fetch.Options{
 		Timeout: e.cfg.Timeout, MaxBytes: e.cfg.MaxBytes, UserAgent: version.UserAgent(), Retries: e.cfg.Retries,
 		Backoff: e.opts.Backoff, Transport: e.opts.Transport,
@@ -35,7 +41,7 @@ func (e *engine) downloader(first *url.URL, auth string) *fetch.Fetcher {
 		opts.Headers = []fetch.Header{{Name: "Authorization", Value: auth}, {Name: "Accept", Value: "application/octet-stream"}}
 		opts.HeadersFor = func(u *url.URL) bool { return u.Host == first.Host && u.Scheme == first.Scheme }
 	}
-	return fetch.New(opts)
+	return opts
 }
 
 // registry is the crates.io client crate targets are resolved with.
@@ -83,29 +89,57 @@ func (e *engine) fetchCrate(ctx context.Context, sc *worker, j job) {
 		t.Target = tg.String() + "@" + v
 	}
 	var dl string
-	delay := 5 * time.Second
+	wait := e.waiting(begun)
 	for {
 		u, err := reg.DownloadURL(ctx, tg.Crate, ver)
 		if err == nil {
 			dl = u
 			break
 		}
-		if !errors.Is(err, registry.ErrNotFound) || time.Since(begun)+delay > e.cfg.CrateWait || ctx.Err() != nil {
-			t.State, t.Reason = findings.Failed, crateError(target.Target{Crate: tg.Crate, Version: ver}, err)
-			if errors.Is(err, registry.ErrNotFound) && e.cfg.CrateWait > 0 {
-				t.Reason += fmt.Sprintf(" (waited %s)", time.Since(begun).Round(time.Second))
-			}
+		if !errors.Is(err, registry.ErrNotFound) || !wait.again(ctx) {
+			t.State, t.Reason = findings.Failed, crateError(target.Target{Crate: tg.Crate, Version: ver}, err)+wait.waited(errors.Is(err, registry.ErrNotFound))
 			return
 		}
-		select {
-		case <-ctx.Done():
-		case <-time.After(delay):
-		}
-		delay = min(2*delay, 30*time.Second)
 	}
 	t.Via = "crates.io: " + dl
 	u, _ := url.Parse(dl)
-	e.download(ctx, sc, j, u, e.downloader(u, ""), &t)
+	e.download(ctx, sc, j, u, e.downloader(u, ""), &t, as{})
+}
+
+// publishing waits for a registry to serve a version just published: a
+// target asks again, backing off, for up to --crate-wait from its start
+// (a release job scans right after cargo publish, npm publish, docker
+// push).
+type publishing struct {
+	begun time.Time
+	limit time.Duration
+	delay time.Duration
+}
+
+func (e *engine) waiting(begun time.Time) *publishing {
+	return &publishing{begun: begun, limit: e.cfg.CrateWait, delay: 5 * time.Second}
+}
+
+// again waits before the next question, or says there is no time left.
+func (p *publishing) again(ctx context.Context) bool {
+	if time.Since(p.begun)+p.delay > p.limit || ctx.Err() != nil {
+		return false
+	}
+	select {
+	case <-ctx.Done():
+		return false
+	case <-time.After(p.delay):
+	}
+	p.delay = min(2*p.delay, 30*time.Second)
+	return true
+}
+
+// waited says how long a target waited for a version never served.
+func (p *publishing) waited(notServed bool) string {
+	if !notServed || p.limit <= 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (waited %s)", time.Since(p.begun).Round(time.Second))
 }
 
 func crateError(t target.Target, err error) string {
@@ -123,7 +157,7 @@ func (e *engine) fetchDownload(ctx context.Context, sc *worker, j job) {
 	begun := time.Now()
 	tg := j.target
 	t := findings.Target{Target: tg.URL.String(), IsURL: true, Start: true, Order: j.order, Via: tg.Name}
-	e.download(ctx, sc, j, tg.URL, e.downloader(tg.URL, tg.Auth), &t)
+	e.download(ctx, sc, j, tg.URL, e.downloader(tg.URL, tg.Auth), &t, as{})
 	t.Duration = time.Since(begun)
 	e.coll.AddTarget(t)
 }
@@ -136,17 +170,27 @@ func (e *engine) policyClient() *http.Client {
 	return &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
+// as is how a download is named in reports (its URL's name when place is
+// empty), and the digest its bytes must have (none when sum is nil).
+type as struct {
+	place string
+	sum   *digest
+}
+
 // download fetches u with f and scans its body, under u's name whatever
-// the redirects (a storage host's signed URL is no name for a place).
-func (e *engine) download(ctx context.Context, sc *worker, j job, u *url.URL, f *fetch.Fetcher, t *findings.Target) {
+// the redirects (a storage host's signed URL is no name for a place), or
+// the place a says. A body whose digest is not the one a names fails the
+// target once scanned: see digest.
+func (e *engine) download(ctx context.Context, sc *worker, j job, u *url.URL, f *fetch.Fetcher, t *findings.Target, a as) {
 	defer f.Close()
 	if why := e.policy.Check(u, nil); why != "" { // a URL the API named, not the user
 		t.State, t.Reason = findings.Failed, why
 		return
 	}
-	loc := findings.Location{Target: u.String(), IsURL: true, Order: j.order}
+	loc := findings.Location{Target: cmp.Or(a.place, u.String()), IsURL: true, Order: j.order}
 	var warnings []string
 	var got *body
+	var truncated bool
 	err := f.Get(ctx, u.String(), 0, func(r *fetch.Response) error {
 		if r.Hop == 0 {
 			warnings, got = nil, nil
@@ -160,10 +204,15 @@ func (e *engine) download(ctx context.Context, sc *worker, j job, u *url.URL, f 
 			kind = crawl.Archive // what it is decides: archives are opened, the rest scanned as bytes
 		}
 		t.Content = kind.String()
-		b, err := e.scanBody(sc, r.Body, kind, nil, loc, false, nil)
+		body := a.sum.reading(r.Body)
+		b, err := e.scanBody(sc, body, kind, nil, loc, false, nil)
+		if err == nil && a.sum != nil {
+			_, err = io.Copy(io.Discard, body) // what the archive did not need is still hashed
+		}
 		got = b
 		t.Bytes = r.Body.Bytes()
 		warnings = append(warnings, b.warnings...)
+		truncated = r.Body.Truncated()
 		if r.Body.Truncated() {
 			warnings = append(warnings, fmt.Sprintf("larger than --max-bytes: only the first %d bytes were scanned", t.Bytes))
 		}
@@ -183,5 +232,8 @@ func (e *engine) download(ctx context.Context, sc *worker, j job, u *url.URL, f 
 	default:
 		t.State = findings.Scanned
 		got.unread(t)
+		if why := a.sum.mismatch(truncated); why != "" {
+			t.State, t.Reason = findings.Failed, why
+		}
 	}
 }

@@ -32,7 +32,7 @@ func TestOneRequestPolicyForEveryCaller(t *testing.T) {
 		"crawl and browser": func(u *url.URL) string { return e.frontier.InScope(u, from) },
 		"download": func(u *url.URL) string {
 			var tg findings.Target
-			e.download(context.Background(), &worker{ctx: context.Background()}, job{}, u, e.downloader(u, ""), &tg)
+			e.download(context.Background(), &worker{ctx: context.Background()}, job{}, u, e.downloader(u, ""), &tg, as{})
 			return tg.Reason
 		},
 		"download redirect": func(u *url.URL) string { return e.policy.Check(u, from) },

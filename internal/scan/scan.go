@@ -26,6 +26,7 @@ import (
 	"github.com/cratesguard/cratesguard/internal/fetch"
 	"github.com/cratesguard/cratesguard/internal/files"
 	"github.com/cratesguard/cratesguard/internal/findings"
+	"github.com/cratesguard/cratesguard/internal/oci"
 	"github.com/cratesguard/cratesguard/internal/policy"
 	"github.com/cratesguard/cratesguard/internal/registry"
 	"github.com/cratesguard/cratesguard/internal/target"
@@ -142,6 +143,7 @@ type engine struct {
 	fallbacks   fallbacks
 	browser     *browsing        // --browser, when it started
 	reg         *registry.Client // crates.io, for crate targets
+	oci         *oci.Client      // for image targets
 	// readBufs holds the buffers small files are read whole into (see
 	// scanFile): two a core, whatever --concurrency says.
 	readBufs chan []byte
@@ -149,21 +151,6 @@ type engine struct {
 	budget *archive.Budget
 	// policy is what every request of the run is held to.
 	policy *policy.Policy
-}
-
-// requestPolicy makes the run's request rules from what the user named:
-// URL start targets, release assets, the crates.io API.
-func requestPolicy(cfg config.Config) *policy.Policy {
-	var named []*url.URL
-	for _, t := range cfg.Targets {
-		if t.URL != nil {
-			named = append(named, t.URL)
-		}
-	}
-	if u, err := url.Parse(cfg.CratesAPI); err == nil && cfg.CratesAPI != "" {
-		named = append(named, u)
-	}
-	return policy.New(named...)
 }
 
 func newEngine(cfg config.Config, opts Options) *engine {
@@ -217,7 +204,7 @@ func (e *engine) seed() {
 	filter := files.Filter{Include: e.cfg.Include, Exclude: e.cfg.Exclude}
 	probed := map[string]bool{}
 	for i, t := range e.cfg.Targets {
-		if t.Crate != "" || t.Download {
+		if t.Crate != "" || t.Download || t.IsPackage() {
 			e.push(job{order: i, target: &t, start: true})
 			continue
 		}
@@ -343,6 +330,15 @@ func (e *engine) run(ctx context.Context, sc *worker, j job) {
 	case j.target != nil && j.target.Crate != "":
 		e.fetchCrate(ctx, sc, j)
 		return
+	case j.target != nil && j.target.Registry == target.NPM:
+		e.fetchNPM(ctx, sc, j)
+		return
+	case j.target != nil && j.target.Registry == target.PyPI:
+		e.fetchPyPI(ctx, sc, j)
+		return
+	case j.target != nil && j.target.Registry == target.OCI:
+		e.fetchImage(ctx, sc, j)
+		return
 	case j.target != nil:
 		e.fetchDownload(ctx, sc, j)
 		return
@@ -442,19 +438,7 @@ func (e *engine) scanBody(w *worker, r io.Reader, kind crawl.Content, base *url.
 		}
 		return e.scanStream(w, br, kind, base, loc, wantLinks, wants)
 	}
-	u := e.unpack(w)
-	defer u.sess.Close()
-	err := e.scanArchive(w, ak, br, r, loc, u, 0)
-	b := &body{}
-	switch {
-	case src.err != nil:
-		return b, src.err
-	case err != nil:
-		u.notOpened(loc.Target, ak, err)
-		b.whole = true
-	}
-	u.into(b)
-	return b, nil
+	return e.scanArchiveBody(w, br, src, ak, loc, "")
 }
 
 // sourceReader keeps the error of the reader under a decoder: a body that

@@ -16,7 +16,8 @@ import (
 )
 
 // Target is one thing to scan: an http(s) URL (a site to crawl, or a file
-// to download), a local file or directory, or a crate on crates.io.
+// to download), a local file or directory, a crate on crates.io, or what a
+// release pushed to another registry: an image, an npm or a PyPI package.
 type Target struct {
 	Raw  string   // as the user wrote it
 	URL  *url.URL // set for URLs
@@ -24,6 +25,11 @@ type Target struct {
 	// Crate and Version name a crate (crate:NAME@VERSION; no version: the
 	// crate's default version).
 	Crate, Version string
+	// Registry names a package on a registry other than crates.io (OCI,
+	// NPM, PyPI; see packages.go); Package is the image repository or the
+	// package's name, and Version its tag, digest or version ("": the
+	// latest npm or PyPI release).
+	Registry, Package string
 	// Download marks a URL that is a file to fetch and scan (a release
 	// asset), not a site to crawl; Name is how reports call it, and Auth
 	// an Authorization header sent to its first host only (a private
@@ -32,15 +38,19 @@ type Target struct {
 	Name, Auth string
 }
 
-// IsURL tells URL targets (sites and downloads) from paths and crates.
+// IsURL tells URL targets (sites and downloads) from paths, crates and
+// packages.
 func (t Target) IsURL() bool { return t.URL != nil }
 
 // IsSite tells a site to crawl from everything else.
 func (t Target) IsSite() bool { return t.URL != nil && !t.Download }
 
-// String is the URL, the path, or crate:NAME[@VERSION].
+// String is the URL, the path, crate:NAME[@VERSION], or the package
+// target as it is written (oci:REF, npm:NAME@VERSION, pypi:NAME==VERSION).
 func (t Target) String() string {
 	switch {
+	case t.Registry != "":
+		return t.packageString()
 	case t.Crate != "" && t.Version != "":
 		return "crate:" + t.Crate + "@" + t.Version
 	case t.Crate != "":
@@ -97,6 +107,11 @@ func Parse(raw string) (Target, error) {
 	}
 	if strings.HasPrefix(s, CratePrefix) {
 		return ParseCrate(s)
+	}
+	for _, p := range []string{OCIPrefix, NPMPrefix, PyPIPrefix} {
+		if strings.HasPrefix(s, p) {
+			return ParsePackage(s)
+		}
 	}
 	if i := strings.Index(s, "://"); i > 0 && !strings.ContainsAny(s[:i], `/\`) {
 		u, err := url.Parse(s)
