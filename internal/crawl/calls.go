@@ -48,7 +48,7 @@ func (e *textExtractor) calls(from, limit int) {
 			e.l.add(e.base, lit, Asset, true, via)
 			continue
 		}
-		e.add(lit, true, via)
+		e.addAs(lit, Asset, true, via) // loaded by the code, whatever it is
 	}
 }
 

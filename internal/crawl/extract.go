@@ -31,6 +31,11 @@ type Link struct {
 	Via string
 	// Probe marks the well-known files --probe asks for: fetched even at --depth 0.
 	Probe bool
+	// Base is the base the page or script that named it declares for its
+	// runtime's bundle names (Qwik's q:base, Nuxt's buildAssetsDir, Vite's
+	// base): bare names in what it serves resolve against it. Nil when
+	// none was declared.
+	Base *url.URL
 }
 
 // Extractor collects links from content written to it in any pieces.
@@ -50,12 +55,18 @@ const MaxLinks = 10000
 // NewExtractor returns the extractor for a kind of content at base, or nil
 // when that kind has no links to follow. Source maps have none worth
 // fetching: their sources are names in the build, rarely deployed files.
-func NewExtractor(c Content, base *url.URL) Extractor {
+// runtime is the base the page that named it declared for bundle names
+// (Link.Base), or nil.
+func NewExtractor(c Content, base, runtime *url.URL) Extractor {
 	switch c {
 	case HTML:
-		return newHTMLExtractor(base)
+		return newHTMLExtractor(base, runtime)
 	case JS, JSON:
-		return &textExtractor{base: base, css: false}
+		e := &textExtractor{base: base, runtime: runtime}
+		if c == JSON {
+			e.bodyManifest()
+		}
+		return e
 	case CSS:
 		return &textExtractor{base: base, css: true}
 	case Robots:

@@ -2,7 +2,9 @@ package crawl
 
 import (
 	"bytes"
+	"cmp"
 	"net/url"
+	"path"
 	"strings"
 
 	"github.com/cratesguard/cratesguard/internal/simd"
@@ -11,19 +13,38 @@ import (
 // textExtractor finds links in JavaScript, CSS and JSON without running
 // or fully parsing them: sourceMappingURL comments, and string literals
 // (or CSS url()/@import targets) that look like paths to scripts, styles,
-// source maps or JSON, which covers static and dynamic imports and the
-// chunk names bundlers write into their runtimes.
+// source maps, JSON or pages, which covers static and dynamic imports and
+// the chunk names bundlers write into their runtimes; and the manifests
+// frameworks list their files and pages in (see frameworks).
 type textExtractor struct {
-	base   *url.URL
-	css    bool
-	chunks chunkMaps // webpack's chunk maps (JavaScript)
+	base *url.URL
+	css  bool
+	// inline marks a script inside a page: its sourceMappingURL is
+	// resolved by the page, against where its bundles live (maps).
+	inline bool
+	maps   []string
+	// runtime is the base the page or script that named this one declared
+	// for bundle names (Link.Base); declared is the one this text declares
+	// itself (Nuxt's inline config, Vite's preload helper), which wins.
+	runtime, declared *url.URL
+	bare              []bareRef // bare paths, resolved once the bases are known
+	chunks            chunkMaps // webpack's chunk maps (JavaScript)
 	// What manifests found: a Next.js path, its build id, Vite.
 	sawNext, buildID, vite bool
-	buf                    []byte
-	off                    int64 // absolute offset of buf[0]
-	done                   int64 // matches ending before this absolute offset were handled
-	l                      links
-	seen                   map[string]bool
+	frameworks
+	buf  []byte
+	off  int64 // absolute offset of buf[0]
+	done int64 // matches ending before this absolute offset were handled
+	l    links
+	seen map[string]bool
+}
+
+// bareRef is a bare path ("assets/x.js", not ./ or / or a URL) waiting for
+// its base.
+type bareRef struct {
+	ref, via string
+	kind     Kind
+	bundle   bool // a bundle's name, not a runtime request's path
 }
 
 const (
@@ -43,13 +64,28 @@ func (e *textExtractor) Write(p []byte) (int, error) {
 
 func (e *textExtractor) Close() ([]Link, []string) {
 	e.scan(true)
-	if !e.css {
-		e.chunks.links(e.base, &e.l)
+	if e.css {
+		return e.l.out, e.l.warnings()
 	}
-	return e.l.out, e.l.warnings()
+	e.chunks.links(e.base, &e.l)
+	if e.vite {
+		e.l.add(cmp.Or(e.viteBase, e.siteRoot()), ".vite/manifest.json", Asset, true, "Vite build manifest")
+	}
+	for _, r := range e.bare {
+		e.l.add(e.bareBase(r.ref, r.bundle), r.ref, r.kind, true, r.via)
+	}
+	e.frameworks.links(e)
+	if base := cmp.Or(e.declared, e.runtime); base != nil {
+		for i := range e.l.out {
+			if e.l.out[i].Base == nil && e.l.out[i].Kind == Asset {
+				e.l.out[i].Base = base
+			}
+		}
+	}
+	return e.l.out, append(e.l.warnings(), e.frameworks.warnings()...)
 }
 
-var assetExts = []string{".js", ".mjs", ".cjs", ".css", ".map", ".json"}
+var assetExts = []string{".js", ".mjs", ".cjs", ".css", ".map", ".json", ".html"}
 
 func hasAssetExt(b []byte) bool {
 	for _, x := range assetExts {
@@ -70,6 +106,15 @@ func (e *textExtractor) scan(final bool) {
 	limit := len(b)
 	if !final {
 		limit = max(len(b)-textTail, 0)
+	}
+	// Calls and marks first: what they name keeps the kind they give it
+	// (a precache entry or a fetch of a page is loaded, not navigated to).
+	if !e.css {
+		from := max(int(e.done-e.off), 0)
+		e.calls(from, limit)
+		e.marks(from, limit)
+		e.frameworkMarksAt(from, limit)
+		e.frameworks.feed(e.off, b, final)
 	}
 	for from := max(int(e.done-e.off), 0); from < limit; {
 		i := simd.AssetEnd(b[from:min(limit+2, len(b))])
@@ -122,11 +167,6 @@ func (e *textExtractor) scan(final bool) {
 		}
 		e.add(lit, true, "string literal")
 	}
-	if !e.css {
-		from := max(int(e.done-e.off), 0)
-		e.calls(from, limit)
-		e.marks(from, limit)
-	}
 	e.done = e.off + int64(limit)
 	if !final {
 		keep := max(limit-textBack, 0)
@@ -137,8 +177,14 @@ func (e *textExtractor) scan(final bool) {
 
 // add resolves a reference the way its context does: in CSS and for source
 // maps and ./ ../ paths, relative to the file; a bare "assets/x.js" in
-// JavaScript or JSON is what bundlers write relative to the site root.
+// JavaScript or JSON once the text is read, against its base (bareBase).
+// An inline script's source map is left to its page (maps).
 func (e *textExtractor) add(ref string, guess bool, via string) {
+	e.addAs(ref, kindOf(ref), guess, via)
+}
+
+// addAs is add for a reference whose kind the context says.
+func (e *textExtractor) addAs(ref string, kind Kind, guess bool, via string) {
 	ref = strings.Trim(ref, `"'`)
 	if ref == "" {
 		return
@@ -149,29 +195,55 @@ func (e *textExtractor) add(ref string, guess bool, via string) {
 	if e.seen[ref] {
 		return
 	}
-	if e.l.full() {
+	if len(e.l.out)+len(e.bare)+len(e.maps) >= MaxLinks {
+		e.l.dropped++
 		return
 	}
 	e.seen[ref] = true
-	base := e.base
-	if via != "sourceMappingURL" && !e.css && !strings.HasPrefix(ref, ".") && !strings.HasPrefix(ref, "/") && !strings.Contains(ref, "://") {
-		base = bareBase(e.base, ref)
+	switch {
+	case via == "sourceMappingURL" && e.inline:
+		e.maps = append(e.maps, ref)
+	case via != "sourceMappingURL" && !e.css && !strings.HasPrefix(ref, ".") && !strings.HasPrefix(ref, "/") && !strings.Contains(ref, "://"):
+		e.bare = append(e.bare, bareRef{ref, via, kind, kind == Asset && !strings.HasPrefix(via, "runtime ")})
+	default:
+		e.l.add(e.base, ref, kind, guess, via)
 	}
-	e.l.add(base, ref, Asset, guess, via)
 }
 
-// bareBase is what a bare path in JavaScript ("assets/x.js", "api/settings",
-// not ./ or /) is relative to: what bundlers and fetch mean by it, the site
-// root; but in a Next.js chunk a "static/…" path is relative to the chunk
-// base path, /_next/ (or wherever the site serves it from).
-func bareBase(file *url.URL, ref string) *url.URL {
+// kindOf says what following a reference costs: a page (.html, .htm) is
+// navigated to, anything else is loaded.
+func kindOf(ref string) Kind {
+	p, _, _ := strings.Cut(ref, "?")
+	p, _, _ = strings.Cut(p, "#")
+	if ext := strings.ToLower(path.Ext(p)); ext == ".html" || ext == ".htm" {
+		return Page
+	}
+	return Asset
+}
+
+// bareBase is what a bare path in JavaScript or JSON ("assets/x.js",
+// "api/settings", not ./ or /) is relative to. In a Next.js chunk a
+// "static/…" path is relative to the chunk base path, /_next/ (or wherever
+// the site serves it from). A path whose first directory the file's own
+// URL holds is relative to the part of that URL before it: Vite's
+// "_astro/x.js" in /docs/_astro/y.js names /docs/_astro/x.js (its base is
+// /docs/). Else a bundle's name is relative to the base the runtime
+// declares (Qwik's q:base, Nuxt's buildAssetsDir, Vite's base), and
+// anything else to the site root, as fetch means it from a page there.
+func (e *textExtractor) bareBase(ref string, bundle bool) *url.URL {
+	file := e.base
 	root := *file
-	root.Path, root.RawPath, root.RawQuery = "/", "", ""
+	root.Path, root.RawPath, root.RawQuery, root.Fragment = "/", "", "", ""
+	dir, _, nested := strings.Cut(ref, "/")
 	switch i := strings.Index(file.Path, "/_next/"); {
 	case i >= 0 && strings.HasPrefix(ref, "static/"):
 		root.Path = file.Path[:i+len("/_next/")]
 	case strings.HasPrefix(ref, "static/chunks/"): // Next.js's own, outside its files
 		root.Path = "/_next/"
+	case nested && dir != "" && dir != "." && dir != ".." && strings.Contains(file.Path, "/"+dir+"/"):
+		root.Path = file.Path[:strings.Index(file.Path, "/"+dir+"/")+1]
+	case bundle && cmp.Or(e.declared, e.runtime) != nil:
+		return cmp.Or(e.declared, e.runtime)
 	}
 	return &root
 }

@@ -269,7 +269,7 @@ func (e *engine) scanMember(w *worker, en *archive.Entry, k archive.Kind, loc fi
 		u.skipped++
 		return
 	}
-	b, err := e.scanStream(w, body, ck, nil, mloc, false, nil)
+	b, err := e.scanStream(w, body, ck, linksAt{}, mloc, nil)
 	u.found += b.found
 	if err != nil {
 		u.notOpened(mloc.Target, k, fmt.Errorf("cut short after %d bytes: %v", cr.n, err))
@@ -316,7 +316,7 @@ func (u *unpacking) into(b *body) {
 // scanCarrier scans a program or script, br, as the bytes it is, then the
 // zip appended to it if it has one (found from the zip's end record): a
 // file is read at offsets, anything else spooled as it is scanned.
-func (e *engine) scanCarrier(w *worker, br *bufio.Reader, src io.Reader, kind crawl.Content, base *url.URL, loc findings.Location, wantLinks bool, wants []crawl.Pos) (*body, error) {
+func (e *engine) scanCarrier(w *worker, br *bufio.Reader, src io.Reader, kind crawl.Content, lk linksAt, loc findings.Location, wants []crawl.Pos) (*body, error) {
 	var ra io.ReaderAt
 	var size int64
 	var r io.Reader = br
@@ -328,13 +328,13 @@ func (e *engine) scanCarrier(w *worker, br *bufio.Reader, src io.Reader, kind cr
 	if ra == nil {
 		f, err := os.CreateTemp("", "cratesguard-carrier-")
 		if err != nil {
-			return e.scanStream(w, br, kind, base, loc, wantLinks, wants)
+			return e.scanStream(w, br, kind, lk, loc, wants)
 		}
 		defer func() { f.Close(); os.Remove(f.Name()) }()
 		spool, sw = f, &spoolWriter{f: f, room: e.cfg.MaxBytes}
 		r = io.TeeReader(br, sw)
 	}
-	b, err := e.scanStream(w, r, kind, base, loc, wantLinks, wants)
+	b, err := e.scanStream(w, r, kind, lk, loc, wants)
 	if err != nil {
 		return b, err
 	}

@@ -160,7 +160,7 @@ func (e *engine) download(ctx context.Context, sc *worker, j job, u *url.URL, f 
 			kind = crawl.Archive // what it is decides: archives are opened, the rest scanned as bytes
 		}
 		t.Content = kind.String()
-		b, err := e.scanBody(sc, r.Body, kind, nil, loc, false, nil)
+		b, err := e.scanBody(sc, r.Body, kind, linksAt{}, loc, nil)
 		got = b
 		t.Bytes = r.Body.Bytes()
 		warnings = append(warnings, b.warnings...)

@@ -65,7 +65,7 @@ func (e *engine) fetchURL(ctx context.Context, sc *worker, j job) (findings.Targ
 		kind := crawl.Classify(final, ctype)
 		if r.Redirect != "" {
 			// A redirect's body is scanned, not crawled.
-			_, err := e.scanBody(sc, r.Body, kind, nil, loc, false, nil)
+			_, err := e.scanBody(sc, r.Body, kind, linksAt{}, loc, nil)
 			t.Warnings = append(t.Warnings, "redirected to "+r.Redirect)
 			return err
 		}
@@ -100,7 +100,14 @@ func (e *engine) fetchURL(ctx context.Context, sc *worker, j job) (findings.Targ
 		}
 		// Error pages are scanned too (a debug 500 page is a classic leak),
 		// as are the 404 pages of guessed URLs, but neither is crawled.
-		got, err := e.scanBody(sc, body, kind, final, loc, ok, j.wants)
+		lk := linksAt{}
+		if ok {
+			lk = linksAt{url: final}
+			if j.link != nil {
+				lk.runtime = j.link.Base
+			}
+		}
+		got, err := e.scanBody(sc, body, kind, lk, loc, j.wants)
 		b, got.final = got, r.URL
 		if m := cmp.Or(r.Header.Get("SourceMap"), r.Header.Get("X-SourceMap")); m != "" && ok {
 			if mu, err := final.Parse(m); err == nil && (mu.Scheme == "http" || mu.Scheme == "https") {
