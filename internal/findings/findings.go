@@ -268,6 +268,9 @@ type Collector struct {
 	// The stable path of the place last added, for the next (a token
 	// repeated in one file is a place per occurrence, all in one target).
 	lastPlace stableOf
+	// cased maps the key a token shares with its case copies (folded) to
+	// the token's own key, for tokens with both cases (copies.go).
+	cased map[string]string
 }
 
 type stableOf struct {
@@ -296,6 +299,9 @@ func (c *Collector) Add(m detect.Match, loc Location) {
 	defer c.mu.Unlock()
 	f, ok := c.byKey[key]
 	if !ok {
+		f = c.copyOf(m.Rule, m.Token, &loc)
+	}
+	if f == nil {
 		if len(c.byKey) >= c.lim.Findings {
 			c.overflow++
 			return
@@ -310,6 +316,7 @@ func (c *Collector) Add(m detect.Match, loc Location) {
 		if !m.Placeholder {
 			c.tokens++
 		}
+		c.absorbCopies(f, m.Rule, key)
 		if c.lim.Places > 0 {
 			if k := max(1, min(c.lim.Locations, c.lim.Places/len(c.byKey))); k < c.perToken {
 				// Every token keeps its first k places: the same as if k
