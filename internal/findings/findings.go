@@ -100,6 +100,9 @@ const (
 	PartWebSocket      = "WebSocket text frames, in the browser"
 	PartObject         = "a data: or blob: URL the page loaded, in the browser"
 	PartRequests       = "a URL the page asked for, in the browser"
+	// PartNotFound is the site's 404 page: what a host answers a missing
+	// path with (a guessed URL's answer); the target is the start URL.
+	PartNotFound = "the site's 404 page"
 )
 
 // partSuffixes end the stand-in path of a part that is not the body: its
@@ -107,7 +110,7 @@ const (
 var partSuffixes = map[string]string{
 	PartHeaders: ".headers", PartDOM: ".dom", PartCookies: ".cookies", PartLocalStorage: ".localStorage",
 	PartSessionStorage: ".sessionStorage", PartWebSocket: ".websocket", PartObject: ".object",
-	PartRequests: ".requests",
+	PartRequests: ".requests", PartNotFound: ".404",
 }
 
 // PartSuffix is what the stand-in path of a URL gets for part ("" for the
@@ -461,6 +464,7 @@ func (c *Collector) Report() *Report {
 	r := &Report{Started: c.started, Finished: time.Now(), Warnings: slices.Clone(c.warnings), Counts: maps.Clone(c.counts), NotOpened: c.unopened}
 	primary := make(map[*Finding]placeKey, len(c.byKey))
 	for _, f := range c.byKey {
+		f.dropNotFound()
 		f.sortPlaces()
 		if len(f.keys) > 0 {
 			primary[f] = f.keys[0]
