@@ -33,6 +33,11 @@ func (f *frameworks) links(e *textExtractor) {
 	}
 }
 
+// warnings says what the readers passed over.
+func (f *frameworks) warnings() []string {
+	return append(f.captures.warnings(), f.qwik.warnings()...)
+}
+
 // bodyManifest starts reading a JSON file that is a manifest as a whole,
 // known by its name: VitePress's hashmap.json, Nuxt's app manifest
 // (builds/meta/<build id>.json).

@@ -248,7 +248,8 @@ func TestRouteManifests(t *testing.T) {
 }
 
 // TestManifestsAreBounded: a route manifest read across many passes of the
-// extractor is read whole; one over maxCapture is dropped and reported.
+// extractor is read whole; one over maxCapture is dropped and reported; a
+// route table keeps maxQwikRoutes routes and says how many more it held.
 func TestManifestsAreBounded(t *testing.T) {
 	manifest := func(n int) string {
 		var b strings.Builder
@@ -269,6 +270,26 @@ func TestManifestsAreBounded(t *testing.T) {
 	noLinks(t, "over maxCapture", ls, "page ")
 	if !slices.ContainsFunc(warns, func(w string) bool { return strings.Contains(w, "not read") }) {
 		t.Errorf("a manifest over %d bytes is not reported: %q", maxCapture, warns)
+	}
+	// A Qwik City route table of more routes than are kept.
+	var plan strings.Builder
+	plan.WriteString("const o=[")
+	for i := range maxQwikRoutes + 500 {
+		fmt.Fprintf(&plan, `["r%d/",[()=>0]],`, i)
+	}
+	plan.WriteString("];")
+	e = NewExtractor(JS, mustURL(t, "https://example.com/build/q-plan.js"), nil)
+	e.Write([]byte(plan.String()))
+	ls, warns = e.Close()
+	pages := 0
+	for _, l := range ls {
+		if l.Kind == Page {
+			pages++
+		}
+	}
+	// Each route is a page and its data: MaxLinks links in all.
+	if pages != MaxLinks/2 || !slices.ContainsFunc(warns, func(w string) bool { return strings.Contains(w, "route table: 500 more were not followed") }) {
+		t.Errorf("%d routes followed, warnings %q", pages, warns)
 	}
 }
 

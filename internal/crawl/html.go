@@ -161,9 +161,11 @@ func (e *htmlExtractor) endInline(inline *textExtractor) {
 		}
 	}
 	for _, m := range inline.maps {
-		if len(e.maps) < maxAttrLinks {
-			e.maps = append(e.maps, m)
+		if len(e.maps)+len(e.l.out) >= MaxLinks {
+			e.l.dropped++
+			continue
 		}
+		e.maps = append(e.maps, m)
 	}
 	if inline.declared != nil {
 		e.runtime = inline.declared

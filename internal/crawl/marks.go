@@ -83,10 +83,7 @@ const frameworkHead = 64 << 10
 // reader.
 func (e *textExtractor) frameworkMarksAt(from, limit int) {
 	b := e.buf
-	if !e.frameworks.seen {
-		limit = min(limit, int(frameworkHead-e.off))
-	}
-	eachMark(frameworkMarks, b, from, limit, func(k int) {
+	at := func(k int) {
 		switch string(b[k : k+3]) {
 		case "epr":
 			e.viteBaseAt(b, k)
@@ -99,7 +96,15 @@ func (e *textExtractor) frameworkMarksAt(from, limit int) {
 		case "[()":
 			e.qwikRouteAt(b, k)
 		}
-	})
+	}
+	head := limit
+	if !e.frameworks.seen {
+		head = max(from, min(limit, int(frameworkHead-e.off)))
+	}
+	eachMark(frameworkMarks, b, from, head, at)
+	if head < limit && e.frameworks.seen { // found in the head: the rest too
+		eachMark(frameworkMarks, b, head, limit, at)
+	}
 }
 
 // eachMark calls at with the offset of every match of marks in b that

@@ -2,6 +2,7 @@ package crawl
 
 import (
 	"cmp"
+	"fmt"
 	"strings"
 )
 
@@ -15,7 +16,8 @@ import (
 // no link names is reached this way. Routes are relative to the app's
 // base, the folder above its bundles (q:base, /build/).
 type qwikRoutes struct {
-	routes []string
+	routes  []string
+	dropped int // routes past maxQwikRoutes
 }
 
 // maxQwikRoutes bounds the routes kept from one text.
@@ -24,7 +26,7 @@ const maxQwikRoutes = 10000
 // qwikRouteAt looks at a "[()" at b[k]: a route when a string and a comma
 // come before it, opened by a bracket: ["internal/",[()=>.
 func (e *textExtractor) qwikRouteAt(b []byte, k int) {
-	if k < 4 || b[k-1] != ',' || b[k-2] != '"' || !hasPrefixAt(b, k+3, "=>") || len(e.qwik.routes) >= maxQwikRoutes {
+	if k < 4 || b[k-1] != ',' || b[k-2] != '"' || !hasPrefixAt(b, k+3, "=>") {
 		return
 	}
 	open := k - 3
@@ -38,7 +40,12 @@ func (e *textExtractor) qwikRouteAt(b []byte, k int) {
 	if route == "" || strings.ContainsAny(route, "[]:*?#\\ {}$<>'`,") || strings.HasPrefix(route, "//") {
 		return
 	}
-	e.qwik.routes, e.frameworks.seen = append(e.qwik.routes, route), true
+	e.frameworks.seen = true
+	if len(e.qwik.routes) >= maxQwikRoutes {
+		e.qwik.dropped++
+		return
+	}
+	e.qwik.routes = append(e.qwik.routes, route)
 }
 
 func hasPrefixAt(b []byte, i int, s string) bool {
@@ -65,4 +72,11 @@ func (q *qwikRoutes) links(e *textExtractor) {
 		}
 		e.fileLink(app, "./"+data, "Qwik City route table (loader data)")
 	}
+}
+
+func (q *qwikRoutes) warnings() []string {
+	if q.dropped == 0 {
+		return nil
+	}
+	return []string{fmt.Sprintf("more than %d routes in a Qwik City route table: %d more were not followed", maxQwikRoutes, q.dropped)}
 }
