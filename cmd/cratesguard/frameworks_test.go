@@ -20,6 +20,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/cratesguard/cratesguard/internal/browser"
+	"github.com/cratesguard/cratesguard/internal/browsertest"
 	"github.com/cratesguard/cratesguard/internal/tokentest"
 )
 
@@ -205,5 +207,35 @@ func checkLowercasedCopies(t *testing.T, rep frameworkReport, s *builtSite, name
 		if copies == 0 {
 			t.Errorf("the search index's lowercased copy of the %s token is not one of its places", name)
 		}
+	}
+}
+
+// TestFrameworksInTheBrowser: the tokens the static crawl cannot reach are
+// found by --browser, which runs the code that puts their paths together:
+// they need a browser by nature.
+func TestFrameworksInTheBrowser(t *testing.T) {
+	path := browsertest.Need(t, browser.Find)
+	for _, fw := range frameworks {
+		if len(fw.browserOnly) == 0 {
+			continue
+		}
+		t.Run(fw.name, func(t *testing.T) {
+			s := serveSite(t, fw)
+			r := cli(t, "scan", "--format", "json", "--browser-path", path, "--browser-timeout", "30s", s.srv.URL+fw.base)
+			var rep frameworkReport
+			if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+				t.Fatalf("%v\n%s", err, r.stdout)
+			}
+			found := map[string]bool{}
+			for _, f := range rep.Findings {
+				found[f.Sha256] = true
+			}
+			for _, name := range fw.browserOnly {
+				if !found[sha(s.tokens[name])] {
+					t.Errorf("--browser did not find the %s token", name)
+				}
+			}
+			noLeak(t, r, slices.Collect(maps.Values(s.tokens))...)
+		})
 	}
 }
