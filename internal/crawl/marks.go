@@ -77,7 +77,7 @@ var frameworkMarks = simd.NewPatterns(
 // holds them (an inline script, a manifest module, a route table's chunk,
 // the preload helper near the top of an entry chunk), so a large bundle
 // is not searched a second time.
-const frameworkHead = 64 << 10
+const frameworkHead = 16 << 10
 
 // frameworkMarksAt hands each framework mark in b[from:limit] to its
 // reader.
