@@ -130,6 +130,18 @@ type frameworkReport struct {
 	}
 }
 
+// scanSite scans a served build from its base with args, and reads the
+// JSON report.
+func scanSite(t *testing.T, s *builtSite, fw framework, args ...string) (frameworkReport, result) {
+	t.Helper()
+	r := cli(t, append(append([]string{"scan", "--format", "json"}, args...), s.srv.URL+fw.base)...)
+	var rep frameworkReport
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatalf("%v\n%s", err, r.stdout)
+	}
+	return rep, r
+}
+
 // TestFrameworks crawls each build with the default settings and finds
 // every token but those whose path only running code puts together; no
 // finding is located at a URL the host answered with its 404 page; and the
@@ -140,11 +152,7 @@ func TestFrameworks(t *testing.T) {
 	for _, fw := range frameworks {
 		t.Run(fw.name, func(t *testing.T) {
 			s := serveSite(t, fw)
-			r := cli(t, "scan", "--format", "json", s.srv.URL+fw.base)
-			var rep frameworkReport
-			if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
-				t.Fatalf("%v\n%s", err, r.stdout)
-			}
+			rep, r := scanSite(t, s, fw)
 			bySHA := map[string]int{}
 			for i, f := range rep.Findings {
 				bySHA[f.Sha256] = i
@@ -221,11 +229,7 @@ func TestFrameworksInTheBrowser(t *testing.T) {
 		}
 		t.Run(fw.name, func(t *testing.T) {
 			s := serveSite(t, fw)
-			r := cli(t, "scan", "--format", "json", "--browser-path", path, "--browser-timeout", "30s", s.srv.URL+fw.base)
-			var rep frameworkReport
-			if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
-				t.Fatalf("%v\n%s", err, r.stdout)
-			}
+			rep, r := scanSite(t, s, fw, "--browser-path", path, "--browser-timeout", "30s")
 			found := map[string]bool{}
 			for _, f := range rep.Findings {
 				found[f.Sha256] = true
