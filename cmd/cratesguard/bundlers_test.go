@@ -52,19 +52,7 @@ func serveBuild(t *testing.T, root string, runtime map[string]string) (*httptest
 			return []byte(toks[k])
 		})
 	}
-	files := map[string][]byte{}
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		rel, _ := filepath.Rel(root, p)
-		files["/"+filepath.ToSlash(rel)] = fill(b)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	files := readTree(t, root, "/", fill)
 	next := strings.HasPrefix(name, "nextjs")
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := r.URL.Path
@@ -94,6 +82,26 @@ func serveBuild(t *testing.T, root string, runtime map[string]string) (*httptest
 	}))
 	t.Cleanup(srv.Close)
 	return srv, toks
+}
+
+// readTree reads every file under root into a map from URL path (prefix
+// followed by the file's slash path) to its content, passed through fill.
+func readTree(t *testing.T, root, prefix string, fill func([]byte) []byte) map[string][]byte {
+	t.Helper()
+	files := map[string][]byte{}
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		rel, _ := filepath.Rel(root, p)
+		files[prefix+filepath.ToSlash(rel)] = fill(b)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
 }
 
 // TestBundlerRuntimes crawls each real build and finds every token, those

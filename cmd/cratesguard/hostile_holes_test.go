@@ -2,7 +2,8 @@ package main
 
 // Hostile content, class 7: holes in detection. A token in the body or
 // the Set-Cookie of a redirect, or in the 404 page of a guessed or probed
-// URL, is a leak like any other.
+// URL, is a leak like any other (the latter reported at the site's 404
+// page).
 
 import (
 	"fmt"
@@ -61,11 +62,12 @@ func TestHolesRedirectsAndNotFoundPages(t *testing.T) {
 		}
 	}
 	checkSecrets(t, map[string]string{"stdout": r.stdout, "SARIF": string(r.sarif)}, inBody, inCookie, inEnv404, inChunk404, inMap404)
-	// A guessed URL's plain 404 stays skipped; one that holds a token is scanned.
+	// A guessed URL's 404 is skipped as not present, one that holds a token
+	// too: the token is reported at the site's 404 page, and the URL says so.
 	if !strings.Contains(r.stdout, `"reason": "HTTP 404: not present"`) {
 		t.Errorf("a plain 404 of a guessed URL is not skipped as not present")
 	}
-	if !strings.Contains(r.stdout, "HTTP 404, but the body holds a token") {
+	if !strings.Contains(r.stdout, `"reason": "HTTP 404: not present; its answer holds a token, reported at the site's 404 page"`) {
 		t.Errorf("a 404 with a token is not reported as such")
 	}
 }

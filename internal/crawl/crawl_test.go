@@ -17,7 +17,7 @@ func mustURL(t *testing.T, s string) *url.URL {
 }
 
 func extract(t *testing.T, c Content, base, body string, piece int) []string {
-	e := NewExtractor(c, mustURL(t, base))
+	e := NewExtractor(c, mustURL(t, base), nil)
 	for b := []byte(body); len(b) > 0; {
 		n := min(piece, len(b))
 		e.Write(b[:n])
@@ -295,7 +295,7 @@ func TestExtractorsAreCapped(t *testing.T) {
 		fmt.Fprintf(&b, `<a href="/p%d">x</a>"/c%d.js",`, i, i)
 	}
 	for _, c := range []Content{HTML, JS} {
-		e := NewExtractor(c, mustURL(t, "https://example.com/"))
+		e := NewExtractor(c, mustURL(t, "https://example.com/"), nil)
 		e.Write([]byte(b.String()))
 		ls, warns := e.Close()
 		if len(ls) != MaxLinks || len(warns) != 1 || !strings.Contains(warns[0], "were not followed") {
@@ -304,7 +304,7 @@ func TestExtractorsAreCapped(t *testing.T) {
 	}
 	// A 3 MiB attribute is passed over, and the links after it are found.
 	page := `<a href="/before">b</a><div data-x="` + strings.Repeat("x", 3<<20) + `"></div><a href="/after">a</a>`
-	e := NewExtractor(HTML, mustURL(t, "https://example.com/"))
+	e := NewExtractor(HTML, mustURL(t, "https://example.com/"), nil)
 	for p := []byte(page); len(p) > 0; p = p[min(len(p), 32<<10):] {
 		e.Write(p[:min(len(p), 32<<10)])
 	}

@@ -100,6 +100,9 @@ const (
 	PartWebSocket      = "WebSocket text frames, in the browser"
 	PartObject         = "a data: or blob: URL the page loaded, in the browser"
 	PartRequests       = "a URL the page asked for, in the browser"
+	// PartNotFound is the site's 404 page: what a host answers a missing
+	// path with (a guessed URL's answer); the target is the start URL.
+	PartNotFound = "the site's 404 page"
 )
 
 // partSuffixes end the stand-in path of a part that is not the body: its
@@ -107,7 +110,7 @@ const (
 var partSuffixes = map[string]string{
 	PartHeaders: ".headers", PartDOM: ".dom", PartCookies: ".cookies", PartLocalStorage: ".localStorage",
 	PartSessionStorage: ".sessionStorage", PartWebSocket: ".websocket", PartObject: ".object",
-	PartRequests: ".requests",
+	PartRequests: ".requests", PartNotFound: ".404",
 }
 
 // PartSuffix is what the stand-in path of a URL gets for part ("" for the
@@ -268,6 +271,9 @@ type Collector struct {
 	// The stable path of the place last added, for the next (a token
 	// repeated in one file is a place per occurrence, all in one target).
 	lastPlace stableOf
+	// cased maps the key a token shares with its case copies (folded) to
+	// the token's own key, for tokens with both cases (copies.go).
+	cased map[string]string
 }
 
 type stableOf struct {
@@ -296,6 +302,9 @@ func (c *Collector) Add(m detect.Match, loc Location) {
 	defer c.mu.Unlock()
 	f, ok := c.byKey[key]
 	if !ok {
+		f = c.copyOf(m.Rule, m.Token, &loc)
+	}
+	if f == nil {
 		if len(c.byKey) >= c.lim.Findings {
 			c.overflow++
 			return
@@ -310,6 +319,7 @@ func (c *Collector) Add(m detect.Match, loc Location) {
 		if !m.Placeholder {
 			c.tokens++
 		}
+		c.absorbCopies(f, m.Rule, key)
 		if c.lim.Places > 0 {
 			if k := max(1, min(c.lim.Locations, c.lim.Places/len(c.byKey))); k < c.perToken {
 				// Every token keeps its first k places: the same as if k
@@ -454,6 +464,7 @@ func (c *Collector) Report() *Report {
 	r := &Report{Started: c.started, Finished: time.Now(), Warnings: slices.Clone(c.warnings), Counts: maps.Clone(c.counts), NotOpened: c.unopened}
 	primary := make(map[*Finding]placeKey, len(c.byKey))
 	for _, f := range c.byKey {
+		f.dropNotFound()
 		f.sortPlaces()
 		if len(f.keys) > 0 {
 			primary[f] = f.keys[0]

@@ -299,10 +299,10 @@ func (e *engine) scanMember(w *worker, en *archive.Entry, k archive.Kind, loc fi
 		u.skipped++
 		return
 	}
-	scan := func() (*body, error) { return e.scanStream(w, in, ck, nil, mloc, false, nil) }
+	scan := func() (*body, error) { return e.scanStream(w, in, ck, linksAt{}, mloc, nil) }
 	if head, _ := in.Peek(4); carries(head) && depth+1 < maxArchiveDepth {
 		// An installer inside a release archive: its appended zip too.
-		scan = func() (*body, error) { return e.scanCarrier(w, in, nil, ck, nil, mloc, false, nil, u, depth+1) }
+		scan = func() (*body, error) { return e.scanCarrier(w, in, nil, ck, linksAt{}, mloc, nil, u, depth+1) }
 	}
 	b, err := scan()
 	u.found += b.found
@@ -354,7 +354,7 @@ func (u *unpacking) into(b *body) {
 //
 // Inside an archive (u set), the zip is one of its members' archives, at
 // depth; otherwise it is opened in a session of its own.
-func (e *engine) scanCarrier(w *worker, br *bufio.Reader, src io.Reader, kind crawl.Content, base *url.URL, loc findings.Location, wantLinks bool, wants []crawl.Pos, u *unpacking, depth int) (*body, error) {
+func (e *engine) scanCarrier(w *worker, br *bufio.Reader, src io.Reader, kind crawl.Content, lk linksAt, loc findings.Location, wants []crawl.Pos, u *unpacking, depth int) (*body, error) {
 	var ra io.ReaderAt
 	var size int64
 	var r io.Reader = br
@@ -366,13 +366,13 @@ func (e *engine) scanCarrier(w *worker, br *bufio.Reader, src io.Reader, kind cr
 	if ra == nil {
 		f, err := os.CreateTemp("", "cratesguard-carrier-")
 		if err != nil {
-			return e.scanStream(w, br, kind, base, loc, wantLinks, wants)
+			return e.scanStream(w, br, kind, lk, loc, wants)
 		}
 		defer func() { f.Close(); os.Remove(f.Name()) }()
 		spool, sw = f, &spoolWriter{f: f, room: e.cfg.MaxBytes}
 		r = io.TeeReader(br, sw)
 	}
-	b, err := e.scanStream(w, r, kind, base, loc, wantLinks, wants)
+	b, err := e.scanStream(w, r, kind, lk, loc, wants)
 	if err != nil {
 		return b, err
 	}

@@ -29,13 +29,13 @@ func BenchmarkBody(b *testing.B) {
 	b.Run("matcher+decoder", func(b *testing.B) {
 		b.SetBytes(int64(len(corpus)))
 		for b.Loop() {
-			e.scanBody(&sc, bytes.NewReader(corpus), crawl.Text, base, findings.Location{}, false, nil)
+			e.scanBody(&sc, bytes.NewReader(corpus), crawl.Text, linksAt{}, findings.Location{}, nil)
 		}
 	})
 	b.Run("matcher+decoder+links", func(b *testing.B) {
 		b.SetBytes(int64(len(corpus)))
 		for b.Loop() {
-			e.scanBody(&sc, bytes.NewReader(corpus), crawl.JS, base, findings.Location{}, true, nil)
+			e.scanBody(&sc, bytes.NewReader(corpus), crawl.JS, linksAt{url: base}, findings.Location{}, nil)
 		}
 	})
 }

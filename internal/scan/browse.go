@@ -171,14 +171,14 @@ var browserParts = map[browser.Kind]string{
 func (e *engine) browsed(sc *worker, j job, page *url.URL, r browser.Record) {
 	if r.Kind != browser.Response {
 		loc := findings.Location{Target: r.URL, IsURL: true, Part: browserParts[r.Kind], Browser: true, Order: j.order}
-		kind, base, links := crawl.Text, (*url.URL)(nil), false
+		kind, lk := crawl.Text, linksAt{}
 		if r.Kind == browser.DOM {
 			// The rendered DOM holds what scripts wrote, and the links they
 			// added: those feed the crawl.
-			kind, base, links = crawl.HTML, page, true
+			kind, lk = crawl.HTML, linksAt{url: page}
 		}
-		b, _ := e.scanBody(sc, bytes.NewReader(r.Body), kind, base, loc, links, nil)
-		if links {
+		b, _ := e.scanBody(sc, bytes.NewReader(r.Body), kind, lk, loc, nil)
+		if lk.url != nil {
 			e.discover(job{order: j.order, url: page.String(), depth: j.depth}, b.links, page)
 		}
 		return
@@ -187,7 +187,7 @@ func (e *engine) browsed(sc *worker, j job, page *url.URL, r browser.Record) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
 		// data: and blob: URLs are objects of the page: scanned under it.
 		loc := findings.Location{Target: page.String(), IsURL: true, Part: findings.PartObject, Browser: true, Order: j.order}
-		e.scanBody(sc, bytes.NewReader(r.Body), crawl.Text, nil, loc, false, nil)
+		e.scanBody(sc, bytes.NewReader(r.Body), crawl.Text, linksAt{}, loc, nil)
 		return
 	}
 	loc := findings.Location{Target: r.URL, IsURL: true, Browser: true, Order: j.order}
@@ -215,7 +215,7 @@ func (e *engine) browsed(sc *worker, j job, page *url.URL, r browser.Record) {
 		// The crawl has it; the page's copy may differ (it was asked for
 		// with the page's cookies), so it is scanned, not listed again.
 		if r.Skip == "" {
-			e.scanBody(sc, bytes.NewReader(r.Body), kind, nil, loc, false, nil)
+			e.scanBody(sc, bytes.NewReader(r.Body), kind, linksAt{}, loc, nil)
 		}
 		return
 	}
@@ -228,7 +228,11 @@ func (e *engine) browsed(sc *worker, j job, page *url.URL, r browser.Record) {
 		t.State, t.Reason = findings.Skipped, r.Skip+"; --scan-binary scans it"
 	default:
 		ok := r.Status >= 200 && r.Status <= 299
-		b, err := e.scanBody(sc, bytes.NewReader(r.Body), kind, u, loc, ok, nil)
+		lk := linksAt{}
+		if ok {
+			lk.url = u
+		}
+		b, err := e.scanBody(sc, bytes.NewReader(r.Body), kind, lk, loc, nil)
 		t.Bytes, t.Warnings = int64(len(r.Body)), b.warnings
 		if r.Truncated {
 			t.Warnings = append(t.Warnings, fmt.Sprintf("body larger than --max-bytes: only the first %d bytes were scanned", t.Bytes))

@@ -205,7 +205,7 @@ func (e *engine) download(ctx context.Context, sc *worker, j job, u *url.URL, f 
 		}
 		t.Content = kind.String()
 		body := a.sum.reading(r.Body)
-		b, err := e.scanBody(sc, body, kind, nil, loc, false, nil)
+		b, err := e.scanBody(sc, body, kind, linksAt{}, loc, nil)
 		if err == nil && a.sum != nil {
 			_, err = io.Copy(io.Discard, body) // what the archive did not need is still hashed
 		}

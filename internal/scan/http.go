@@ -65,7 +65,7 @@ func (e *engine) fetchURL(ctx context.Context, sc *worker, j job) (findings.Targ
 		kind := crawl.Classify(final, ctype)
 		if r.Redirect != "" {
 			// A redirect's body is scanned, not crawled.
-			_, err := e.scanBody(sc, r.Body, kind, nil, loc, false, nil)
+			_, err := e.scanBody(sc, r.Body, kind, linksAt{}, loc, nil)
 			t.Warnings = append(t.Warnings, "redirected to "+r.Redirect)
 			return err
 		}
@@ -88,19 +88,46 @@ func (e *engine) fetchURL(ctx context.Context, sc *worker, j job) (findings.Targ
 		}
 		t.Content = kind.String()
 		ok := r.Status >= 200 && r.Status <= 299
-		absent := guess && (r.Status == http.StatusNotFound || r.Status == http.StatusGone)
+		notFound := e.notFoundPage(j.order, final)
+		scanNotFound := func(r io.Reader) (int, error) {
+			b, err := e.scanBody(sc, r, crawl.Text, linksAt{}, notFound, nil)
+			return b.found, err
+		}
+		once := func(r io.Reader) { scanNotFound(r) } // the answer to a path that cannot exist
 		if guess && ok {
 			// A host that answers every path (an SPA host's index.html) has
 			// not served a guessed file: that answer is no content.
 			var why string
-			if body, why = e.fallbacks.check(ctx, e.fetcher, final, ctype, r.Body); why != "" {
+			if body, why = e.fallbacks.check(ctx, e.fetcher, final, ctype, r.Body, once); why != "" {
 				skip = "not present: " + why
 				return nil
 			}
 		}
+		if guess && (r.Status == http.StatusNotFound || r.Status == http.StatusGone) {
+			// The site's 404 page: the guessed URL is not present, and never
+			// a finding's place; the page is scanned once, as the site's 404
+			// page, and again only where it differs (a debug 404).
+			skip = fmt.Sprintf("HTTP %d: not present", r.Status)
+			body, same := e.fallbacks.notFound(ctx, e.fetcher, final, r.Status, body, once)
+			if same {
+				return nil
+			}
+			found, err := scanNotFound(body)
+			if found > 0 {
+				skip += "; its answer holds a token, reported at the site's 404 page"
+			}
+			return err
+		}
 		// Error pages are scanned too (a debug 500 page is a classic leak),
 		// as are the 404 pages of guessed URLs, but neither is crawled.
-		got, err := e.scanBody(sc, body, kind, final, loc, ok, j.wants)
+		lk := linksAt{}
+		if ok {
+			lk = linksAt{url: final}
+			if j.link != nil {
+				lk.runtime = j.link.Base
+			}
+		}
+		got, err := e.scanBody(sc, body, kind, lk, loc, j.wants)
 		b, got.final = got, r.URL
 		if m := cmp.Or(r.Header.Get("SourceMap"), r.Header.Get("X-SourceMap")); m != "" && ok {
 			if mu, err := final.Parse(m); err == nil && (mu.Scheme == "http" || mu.Scheme == "https") {
@@ -114,13 +141,6 @@ func (e *engine) fetchURL(ctx context.Context, sc *worker, j job) (findings.Targ
 		t.Warnings = append(t.Warnings, got.warnings...)
 		if r.Body.Truncated() {
 			t.Warnings = append(t.Warnings, fmt.Sprintf("body larger than --max-bytes: only the first %d bytes were scanned", t.Bytes))
-		}
-		if absent {
-			if got.found == 0 {
-				skip = fmt.Sprintf("HTTP %d: not present", r.Status)
-			} else {
-				t.Warnings = append(t.Warnings, fmt.Sprintf("HTTP %d, but the body holds a token", r.Status))
-			}
 		}
 		return nil
 	})
@@ -138,7 +158,7 @@ func (e *engine) fetchURL(ctx context.Context, sc *worker, j job) (findings.Targ
 		t.State, t.Reason = findings.Failed, err.Error()
 	case skip != "":
 		t.State, t.Reason = findings.Skipped, skip
-	case (t.Status < 200 || t.Status > 299) && !(guess && b != nil && b.found > 0):
+	case t.Status < 200 || t.Status > 299:
 		t.State, t.Reason = findings.Failed, fmt.Sprintf("HTTP %d %s", t.Status, http.StatusText(t.Status))
 	default:
 		t.State = findings.Scanned
@@ -156,6 +176,19 @@ func (e *engine) fetchURL(ctx context.Context, sc *worker, j job) (findings.Targ
 		}
 	}
 	return t, b
+}
+
+// notFoundPage is the place of what a site's 404 page holds: the start
+// URL the crawl came from (the site's root where the page's origin is
+// another), with the part saying it is the 404 page.
+func (e *engine) notFoundPage(order int, u *url.URL) findings.Location {
+	site := &url.URL{Scheme: u.Scheme, Host: u.Host, Path: "/"}
+	if order < len(e.cfg.Targets) {
+		if s := e.cfg.Targets[order].URL; s != nil && crawl.OriginOf(s) == crawl.OriginOf(u) {
+			site = s
+		}
+	}
+	return findings.Location{Target: site.String(), IsURL: true, Part: findings.PartNotFound, Order: order}
 }
 
 // headerText renders response headers as "Name: value" lines, sorted, so a

@@ -186,7 +186,7 @@ func (e *engine) imageConfig(im *oci.Image, d v1.Descriptor) ([]byte, error) {
 // own content).
 func (e *engine) scanPart(sc *worker, text []byte, place, name string, order int) {
 	loc := findings.Location{Target: place, IsURL: true, Part: name, Order: order}
-	e.scanStream(sc, bytes.NewReader(text), crawl.JSON, nil, loc, false, nil)
+	e.scanStream(sc, bytes.NewReader(text), crawl.JSON, linksAt{}, loc, nil)
 }
 
 // scanLayer streams one layer through the archive stage: its members are
@@ -215,7 +215,7 @@ func (e *engine) scanLayer(sc *worker, im *oci.Image, d v1.Descriptor, base stri
 	var b *body
 	if ak == archive.None {
 		loc.Target = place // a layer that is no archive: scanned as the bytes it is
-		b, err = e.scanStream(sc, br, crawl.Archive, nil, loc, false, nil)
+		b, err = e.scanStream(sc, br, crawl.Archive, linksAt{}, loc, nil)
 	} else {
 		b, err = e.scanArchiveBody(sc, br, src, ak, loc, d.Digest.String())
 	}

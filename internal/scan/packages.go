@@ -79,7 +79,7 @@ func (e *engine) registryJSON(ctx context.Context, raw string) ([]byte, error) {
 // PartMetadata of place.
 func (e *engine) scanMetadata(sc *worker, meta []byte, place string, order int) {
 	loc := findings.Location{Target: place, IsURL: true, Part: PartMetadata, Order: order}
-	e.scanStream(sc, bytes.NewReader(meta), crawl.JSON, nil, loc, false, nil)
+	e.scanStream(sc, bytes.NewReader(meta), crawl.JSON, linksAt{}, loc, nil)
 }
 
 // fetchNPM resolves npm:NAME[@VERSION] in --npm-registry's packument and

@@ -393,6 +393,11 @@ func (e *engine) discover(j job, links []crawl.Link, from *url.URL) {
 	}
 }
 
+// linksAt says where a body's links are wanted: url, where it was served
+// (nil: no links are wanted), and runtime, the base the page that named it
+// declared for its runtime's bundle names (crawl.Link.Base).
+type linksAt struct{ url, runtime *url.URL }
+
 // body is what scanning one response (or file) produced besides matches,
 // which go to the collector as they are found.
 type body struct {
@@ -429,14 +434,14 @@ const maxPlaces = 1000
 // then the zip appended to it, if any, see scanCarrier; anything else as
 // one stream, see scanStream. An error is r's own: the archive's are in
 // the body's unopened parts.
-func (e *engine) scanBody(w *worker, r io.Reader, kind crawl.Content, base *url.URL, loc findings.Location, wantLinks bool, wants []crawl.Pos) (*body, error) {
+func (e *engine) scanBody(w *worker, r io.Reader, kind crawl.Content, lk linksAt, loc findings.Location, wants []crawl.Pos) (*body, error) {
 	src := &sourceReader{r: r}
 	br, ak := sniff(src)
 	if ak == archive.None {
 		if head, _ := br.Peek(4); carries(head) {
-			return e.scanCarrier(w, br, r, kind, base, loc, wantLinks, wants, nil, 0)
+			return e.scanCarrier(w, br, r, kind, lk, loc, wants, nil, 0)
 		}
-		return e.scanStream(w, br, kind, base, loc, wantLinks, wants)
+		return e.scanStream(w, br, kind, lk, loc, wants)
 	}
 	return e.scanArchiveBody(w, br, src, ak, loc, "")
 }
@@ -467,7 +472,7 @@ func (s *sourceReader) randomAccess() (io.ReaderAt, int64, bool) {
 // wanted, the extractor for its kind of content. Matches go straight to the
 // collector at loc; in a source map, each names the original source whose
 // sourcesContent holds it, and the map's mappings are searched for wants.
-func (e *engine) scanStream(w *worker, r io.Reader, kind crawl.Content, base *url.URL, loc findings.Location, wantLinks bool, wants []crawl.Pos) (*body, error) {
+func (e *engine) scanStream(w *worker, r io.Reader, kind crawl.Content, lk linksAt, loc findings.Location, wants []crawl.Pos) (*body, error) {
 	b := &body{}
 	var smi *crawl.SourceMapIndex
 	add := func(m detect.Match) {
@@ -487,8 +492,8 @@ func (e *engine) scanStream(w *worker, r io.Reader, kind crawl.Content, base *ur
 	dec.Reset(add)
 	writers := []io.Writer{dec}
 	var ext crawl.Extractor
-	if wantLinks && base != nil {
-		if ext = crawl.NewExtractor(kind, base); ext != nil {
+	if lk.url != nil {
+		if ext = crawl.NewExtractor(kind, lk.url, lk.runtime); ext != nil {
 			writers = append(writers, ext)
 		}
 	}
@@ -540,7 +545,7 @@ func (e *engine) readFile(sc *worker, j job) {
 		}
 	} else {
 		cr := &countingReader{r: f}
-		b, err := e.scanBody(sc, cr, kind, nil, loc, false, nil)
+		b, err := e.scanBody(sc, cr, kind, linksAt{}, loc, nil)
 		f.Close()
 		t.Bytes, t.Duration, t.Warnings = cr.n, time.Since(begun), b.warnings
 		switch {

@@ -257,15 +257,15 @@ func init() {
 	for _, c := range []byte("\"'`?#)=") {
 		assetTerm[c] = true
 	}
-	for _, c := range []byte("jsaoR") {
+	for _, c := range []byte("jsaoRm") {
 		assetPair[c] = true
 	}
 }
 
-// AssetEnd returns the first i where data[i:i+2] is "js", "ss", "ap", "on"
-// or "RL" and data[i+2] is one of " ' ` ? # ) =: where a quoted path to a
-// script, stylesheet, source map or JSON file may end, or "sourceMappingURL="
-// does. Or -1.
+// AssetEnd returns the first i where data[i:i+2] is "js", "ss", "ap", "on",
+// "RL" or "ml" and data[i+2] is one of " ' ` ? # ) =: where a quoted path
+// to a script, stylesheet, source map, JSON file or page (.html) may end,
+// or "sourceMappingURL=" does. Or -1.
 func AssetEnd(data []byte) int {
 	i, checked := indexAssetEnd(data)
 	if i >= 0 {
@@ -276,7 +276,7 @@ func AssetEnd(data []byte) int {
 			continue
 		}
 		switch string(data[i : i+2]) {
-		case "js", "ss", "ap", "on", "RL":
+		case "js", "ss", "ap", "on", "RL", "ml":
 			return i
 		}
 	}

@@ -229,6 +229,16 @@ DATA  uL<>+8(SB)/8, $0x4c4c4c4c4c4c4c4c
 DATA  uL<>+16(SB)/8, $0x4c4c4c4c4c4c4c4c
 DATA  uL<>+24(SB)/8, $0x4c4c4c4c4c4c4c4c
 GLOBL uL<>(SB), RODATA|NOPTR, $32
+DATA  lm<>+0(SB)/8, $0x6d6d6d6d6d6d6d6d // 'm'
+DATA  lm<>+8(SB)/8, $0x6d6d6d6d6d6d6d6d
+DATA  lm<>+16(SB)/8, $0x6d6d6d6d6d6d6d6d
+DATA  lm<>+24(SB)/8, $0x6d6d6d6d6d6d6d6d
+GLOBL lm<>(SB), RODATA|NOPTR, $32
+DATA  ll<>+0(SB)/8, $0x6c6c6c6c6c6c6c6c // 'l'
+DATA  ll<>+8(SB)/8, $0x6c6c6c6c6c6c6c6c
+DATA  ll<>+16(SB)/8, $0x6c6c6c6c6c6c6c6c
+DATA  ll<>+24(SB)/8, $0x6c6c6c6c6c6c6c6c
+GLOBL ll<>(SB), RODATA|NOPTR, $32
 
 // PAIR ORs into Y7 the positions where Y0 == a and Y1 == b.
 #define PAIR(a, b) \
@@ -238,9 +248,9 @@ GLOBL uL<>(SB), RODATA|NOPTR, $32
 	VPOR     Y3, Y7, Y7
 
 // func indexAssetEndAVX2(data []byte) (idx int, checked int)
-// idx is the first i where data[i:i+2] is js, ss, ap, on or RL and data[i+2]
-// is one of " ' ` ? # ) =: the end of a quoted path to a script, style,
-// source map or JSON file, or of "sourceMappingURL=". Or -1; checked is how
+// idx is the first i where data[i:i+2] is js, ss, ap, on, RL or ml and
+// data[i+2] is one of " ' ` ? # ) =: the end of a quoted path to a script,
+// style, source map, JSON file or page, or of "sourceMappingURL=". Or -1; checked is how
 // many start positions were examined (a tail of under 34 bytes is left).
 TEXT ·indexAssetEndAVX2(SB), NOSPLIT, $0-40
 	MOVQ data_base+0(FP), SI
@@ -277,6 +287,7 @@ aeloop:
 	PAIR(la<>, lp<>)
 	PAIR(lo<>, ln<>)
 	PAIR(uR<>, uL<>)
+	PAIR(lm<>, ll<>)
 	VPAND    Y6, Y7, Y7
 	VPMOVMSKB Y7, AX
 	TESTL    AX, AX

@@ -1,0 +1,1 @@
+import{ea as n,ma as o,va as i,wa as a,xa as s,ya as p}from"./chunk-PWRNEU54.js";var l=class t{token="CgPlantLazy";static \u0275fac=function(e){return new(e||t)};static \u0275cmp=o({type:t,selectors:[["app-publish"]],decls:2,vars:1,template:function(e,c){e&1&&(i(0,"p"),s(1),a()),e&2&&(n(),p("Publishing as ",c.token))},encapsulation:2})};export{l as PublishComponent};

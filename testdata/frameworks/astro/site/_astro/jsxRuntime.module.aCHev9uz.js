@@ -1,0 +1,2 @@
+import{l}from"./preact.module.DWBzrYM1.js";var v=0;function d(f,o,u,c,i,p){o||(o={});var n,_,r=o;if("ref"in r)for(_ in r={},o)_=="ref"?n=o[_]:r[_]=o[_];var e={type:f,props:r,key:u,ref:n,__k:null,__:null,__b:0,__e:null,__c:null,constructor:void 0,__v:--v,__i:-1,__u:0,__source:i,__self:p};if(typeof f=="function"&&(n=f.defaultProps))for(_ in n)r[_]===void 0&&(r[_]=n[_]);return l.vnode&&l.vnode(e),e}export{d as u};
+//# sourceMappingURL=jsxRuntime.module.aCHev9uz.js.map

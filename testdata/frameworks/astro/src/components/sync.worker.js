@@ -1,0 +1,2 @@
+// A worker started by the island.
+self.postMessage({ auth: "CgPlantWorker" });

@@ -1,0 +1,2 @@
+const __vite__mapDeps=(i,m=__vite__mapDeps,d=(m.f||(m.f=["./DDd-fGXO.js","./Durxq9yK.js"])))=>i.map(i=>d[i]);
+import{A as r,B as n,l,Z as _,$ as m,i as u,z as a,a0 as i,a1 as p}from"./Durxq9yK.js";const c=i(()=>p(()=>import("./DDd-fGXO.js"),__vite__mapDeps([0,1]),import.meta.url).then(t=>t.default||t)),B={__name:"index",setup(t){const o=u(!1);return(d,e)=>{const s=c;return a(),r("main",null,[e[1]||(e[1]=n("h1",null,"Crates mirror",-1)),l(o)?(a(),_(s,{key:0})):m("",!0),n("button",{onClick:e[0]||(e[0]=f=>o.value=!0)},"Release notes")])}}};export{B as default};

@@ -1,0 +1,2 @@
+// Framework mode, no server: every static route prerendered at build time.
+export default { ssr: false, prerender: true };

@@ -1,0 +1,1 @@
+import{w as a,j as s,M as n,L as o,S as r,a as e,O as x}from"./jsx-runtime-6w5gNPPD.js";function j({children:t}){return s.jsxs("html",{lang:"en",children:[s.jsxs("head",{children:[s.jsx("meta",{charSet:"utf-8"}),s.jsx(n,{}),s.jsx(o,{})]}),s.jsxs("body",{children:[t,s.jsx(r,{}),s.jsx(e,{})]})]})}const c=a(function(){return s.jsx(x,{})});export{j as Layout,c as default};
