@@ -148,7 +148,7 @@ func TestBrowserCutShortInJSONAndSummary(t *testing.T) {
 			t.Errorf("%s was fetched", p)
 		}
 		if !rep.targetWithReason(s.URL+p, "skipped", "the page sends it POST requests in the browser") {
-			t.Errorf("%s is not reported as skipped for its POST", p)
+			t.Errorf("%s is not reported as skipped for its POST:\n%s", p, r.stdout)
 		}
 	}
 

@@ -39,8 +39,10 @@ func (b *Browser) verdict(rq *network.Request, from *url.URL) (*url.URL, string)
 // on, with the configured headers where HeadersFor approves; or refused,
 // and then returned. A navigation away (a login redirect, a form's
 // submission, a hostile page fleeing) is answered "204 No Content", which
-// leaves the page where it is, readable; any other request fails.
-func (b *Browser) answerRequest(ctx context.Context, s session, ev *fetch.EventRequestPaused, from *url.URL) *Blocked {
+// leaves the page where it is, readable; any other request fails. mark,
+// if set, is told of a refusal before the browser is: the response to our
+// 204 must be known as ours before its event can arrive.
+func (b *Browser) answerRequest(ctx context.Context, s session, ev *fetch.EventRequestPaused, from *url.URL, mark func(Blocked)) *Blocked {
 	rq := ev.Request
 	if rq == nil {
 		return nil
@@ -54,12 +56,16 @@ func (b *Browser) answerRequest(ctx context.Context, s session, ev *fetch.EventR
 		_, _ = call(ctx, s, fetch.ContinueRequest, cont)
 		return nil
 	}
+	bl := &Blocked{URL: rq.URL, Method: rq.Method, Reason: why, Type: string(ev.ResourceType)}
+	if mark != nil {
+		mark(*bl)
+	}
 	if ev.ResourceType == network.ResourceTypeDocument {
 		_, _ = call(ctx, s, fetch.FulfillRequest, fetch.FulfillRequestParams{RequestID: ev.RequestID, ResponseCode: http.StatusNoContent})
 	} else {
 		_, _ = call(ctx, s, fetch.FailRequest, fetch.FailRequestParams{RequestID: ev.RequestID, ErrorReason: network.ErrorReasonBlockedByClient})
 	}
-	return &Blocked{URL: rq.URL, Method: rq.Method, Reason: why, Type: string(ev.ResourceType)}
+	return bl
 }
 
 // answerTimeout bounds an answer given in the browser's own session,
@@ -74,9 +80,8 @@ func (p *pageRun) answerAll(ctx context.Context) {
 	drain(ctx, p.urgent, func(e event) {
 		switch ev := e.ev.(type) {
 		case *fetch.EventRequestPaused:
-			if bl := p.b.answerRequest(ctx, e.t.s, ev, p.from); bl != nil {
-				p.block(*bl, key{e.t.src, ev.NetworkID})
-			}
+			k := key{e.t.src, ev.NetworkID}
+			p.b.answerRequest(ctx, e.t.s, ev, p.from, func(bl Blocked) { p.block(bl, k) })
 		case *page.EventJavascriptDialogOpening:
 			_, _ = call(ctx, e.t.s, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: false})
 		}
@@ -105,7 +110,7 @@ func (p *pageRun) block(bl Blocked, k key) {
 func (b *Browser) answerBrowser(ctx context.Context) {
 	drain(ctx, b.paused, func(ev *fetch.EventRequestPaused) {
 		actx, cancel := context.WithTimeout(ctx, answerTimeout)
-		bl := b.answerRequest(actx, b.root, ev, nil)
+		bl := b.answerRequest(actx, b.root, ev, nil, nil)
 		cancel()
 		if bl == nil || chromeOwn(bl.URL) {
 			return

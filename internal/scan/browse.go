@@ -108,7 +108,12 @@ func (e *engine) browse(ctx context.Context, sc *worker, j job, t *findings.Targ
 	if err != nil {
 		return
 	}
-	res, err := e.browser.Load(ctx, page, func(r browser.Record) { e.browsed(sc, j, pageURL, r) })
+	// The links the rendered DOM holds wait until what the page submitted
+	// to is refused: a form's action there must not be fetched with GET
+	// before the browser has said the page POSTs to it.
+	var domLinks []crawl.Link
+	defer func() { e.discover(job{order: j.order, url: page, depth: j.depth}, domLinks, pageURL) }()
+	res, err := e.browser.Load(ctx, page, func(r browser.Record) { e.browsed(sc, j, pageURL, r, &domLinks) })
 	switch {
 	case err != nil && ctx.Err() != nil:
 		t.Warnings = append(t.Warnings, "interrupted before the browser was done with it")
@@ -168,7 +173,7 @@ var browserParts = map[browser.Kind]string{
 
 // browsed scans one record of a page loaded in the browser (j, the page's
 // job).
-func (e *engine) browsed(sc *worker, j job, page *url.URL, r browser.Record) {
+func (e *engine) browsed(sc *worker, j job, page *url.URL, r browser.Record, domLinks *[]crawl.Link) {
 	if r.Kind != browser.Response {
 		loc := findings.Location{Target: r.URL, IsURL: true, Part: browserParts[r.Kind], Browser: true, Order: j.order}
 		kind, lk := crawl.Text, linksAt{}
@@ -179,7 +184,7 @@ func (e *engine) browsed(sc *worker, j job, page *url.URL, r browser.Record) {
 		}
 		b, _ := e.scanBody(sc, bytes.NewReader(r.Body), kind, lk, loc, nil)
 		if lk.url != nil {
-			e.discover(job{order: j.order, url: page.String(), depth: j.depth}, b.links, page)
+			*domLinks = append(*domLinks, b.links...) // discovered once the page is done
 		}
 		return
 	}
