@@ -24,6 +24,14 @@ var adversarial = []struct{ name, unit string }{
 	{"cio-space", "cio "},
 	{"cio-glued", "cio"},
 	{"escaped-newline", `\ncio`},
+	// Issue 22's escapes: of any letter, with any leading zeros, twice.
+	{"double-percent", "%25"},
+	{"double-percent-c", "%2563"},
+	{"octal", `\143`},
+	{"css", `\63 `},
+	{"brace-escape", `\u{0063}`},
+	{"escaped-i", `c\x69`},
+	{"html-padded", "&#0000099;"},
 }
 
 // plainText is minified-JavaScript-like text without candidates.

@@ -89,3 +89,28 @@ func indexScan(data []byte) int {
 func isWordByte(c byte) bool {
 	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
+
+// BenchmarkInPlace scans real minified JavaScript, CSS and source maps
+// (100 MB, tiled) as a file is scanned: in place, block by block, with the
+// matcher and the decoder over each block while it is in the cache and
+// one vector search for both (internal/scan's scanBlocks, without the
+// mapping). bench/file.sh measures the same end to end.
+func BenchmarkInPlace(b *testing.B) {
+	corpus := benchcorpus.Tiled(b, 100<<20)
+	const block = 256 << 10
+	var sc detect.Scanner
+	var dec detect.Decoder
+	b.SetBytes(int64(len(corpus)))
+	for b.Loop() {
+		n := 0
+		inp := sc.InPlace(corpus, detect.Local(0), &dec, func(detect.Match) { n++ })
+		for at := 0; at < len(corpus); at += block {
+			end := min(at+block, len(corpus))
+			inp.Step(end)
+			if inp.Seen() {
+				inp.StateAt(end)
+			}
+		}
+		inp.Finish()
+	}
+}

@@ -50,6 +50,8 @@ type Decoder struct {
 	// cands, when set, lists where the patterns start in buf, in order, as
 	// far as buf goes: the vector search is then a look-up (see InPlace).
 	cands []int32
+	// lastAt is the last report's place.
+	lastAt int64
 }
 
 // A decoding is one way of writing a token that the matcher cannot see:
@@ -101,7 +103,7 @@ func (d *Decoder) Reset(fn func(Match)) {
 		}
 	}
 	*d = Decoder{fn: fn, line: 1, buf: d.buf[:0], dec: d.dec[:0], ends: d.ends[:0], marks: d.marks[:0],
-		decs: decs, byTrigger: byTrigger}
+		decs: decs, byTrigger: byTrigger, lastAt: -1}
 	for _, dc := range decs {
 		dc.reset()
 	}
@@ -167,7 +169,7 @@ func (d *Decoder) candidates(limit int, final bool) {
 		i := sort.Search(len(c), func(i int) bool { return int(c[i]) >= from })
 		for next := from; i < len(c) && int(c[i]) < limit; i++ {
 			if k := int(c[i]); k >= next && k+3 <= len(b) {
-				next = d.candidate(k, final)
+				next = d.candidate(candidates.Which(b, k), k, final)
 			}
 		}
 		d.done = d.base + int64(limit)
@@ -184,8 +186,8 @@ func (d *Decoder) candidates(limit int, final bool) {
 		// they are dense (64 MB of %63).
 		last := min(limit, len(b)-2) // a pattern needs three bytes
 		for stop := k + 1; k < stop && k < last; k++ {
-			if k == from+i || candidates.At(b, k) {
-				k = d.candidate(k, final) - 1
+			if m := candidates.Which(b, k); m != 0 {
+				k = d.candidate(m, k, final) - 1
 				stop = k + 2 + nearBytes
 			}
 		}
@@ -194,11 +196,11 @@ func (d *Decoder) candidates(limit int, final bool) {
 	d.done = d.base + int64(limit)
 }
 
-// candidate hands the candidate at buf[k] to the decodings its pattern
-// wakes, and returns where the next candidate may be.
-func (d *Decoder) candidate(k int, final bool) int {
+// candidate hands the candidate at buf[k], where the patterns m start,
+// to the decodings they wake, and returns where the next candidate may be.
+func (d *Decoder) candidate(m uint64, k int, final bool) int {
 	next := k + 1
-	for m := candidates.Which(d.buf, k); m != 0; m &= m - 1 {
+	for ; m != 0; m &= m - 1 {
 		for _, dc := range d.byTrigger[bits.TrailingZeros64(m)] {
 			next = max(next, dc.try(d, k, final))
 		}
@@ -206,10 +208,17 @@ func (d *Decoder) candidate(k int, final bool) int {
 	return next
 }
 
-// report maps a match in decoded text back to buf position pos.
+// report maps a match in decoded text back to buf position pos. A place
+// holds one token: the first decoding to find one there is reported, and
+// no other (JavaScript's octal \061 is CSS's \061, another character: a
+// token with a digit so escaped is JavaScript's).
 func (d *Decoder) report(m Match, pos int, enc string) {
 	m.Encoding = enc
 	m.Offset = d.base + int64(pos)
+	if m.Offset == d.lastAt {
+		return
+	}
+	d.lastAt = m.Offset
 	m.Line, m.Column, m.Column16 = d.place(pos)
 	d.fn(m)
 }
@@ -253,7 +262,14 @@ func (d *Decoder) plainHit(pos int, tok string) bool {
 // candidateBuckets are the triggers of every decoding, in the buckets of
 // the vector search (see simd.NewGrouped).
 var candidateBuckets = [][]string{
-	{"cio"}, {"063"}, {"x63", "X63"}, {"%63"}, {"#99"}, {"Y2l"}, {"Npb"}, {"jaW"},
+	{"cio"},
+	{"\\x6", "\\14", "\\15", "\\00"},
+	{"Y2l", "Npb"},
+	{"jaW"},
+	{"\\63", "\\69", "\\6f", "\\6F", "063", "069", "06f", "06F"},
+	{"u{6", "u{0"},
+	{"&#0", "&#1", "&#9", "&#x", "&#X"},
+	{"%63", "%69", "%6f", "%6F", "%25"},
 }
 
 // candidates: the only places an encoded token can start, found by one

@@ -32,6 +32,9 @@ type escapes struct {
 	until []int64
 	// cioUntil: a plain "cio" before it is inside a long word run.
 	cioUntil int64
+	// scanned: the escapes that start before it were looked at by an
+	// earlier trigger's walk back.
+	scanned int64
 	// byIntro has bit si set for each scheme si whose escapes start with
 	// the byte, and maxLen is each scheme's.
 	byIntro [256]uint8
@@ -40,7 +43,7 @@ type escapes struct {
 }
 
 func newEscapes() *escapes {
-	e := &escapes{schemes: []scheme{jsEscape{}, percentEscape{}, htmlRef{}}}
+	e := &escapes{schemes: []scheme{jsEscape{}, cssEscape{}, percentEscape{}, percent2Escape{}, htmlRef{}}}
 	e.until = make([]int64, len(e.schemes))
 	for si, sc := range e.schemes {
 		e.byIntro[sc.intro()] |= 1 << si
@@ -52,17 +55,27 @@ func newEscapes() *escapes {
 
 func (e *escapes) reset() {
 	clear(e.until)
-	e.cioUntil = 0
+	e.cioUntil, e.scanned = 0, 0
 }
 
 // triggers: plain "cio" (glued to an escape before it, or with escapes
-// inside its run) and the escapes of the "c" that starts a token.
+// inside its run), and the escapes of its letters, c (0x63, 99, 0o143),
+// i (0x69, 105, 0o151) and o (0x6f, 111, 0o157), one of which every
+// token with an escape among its first three characters holds: \x63
+// \x69 \x6f (\x6), octal \143 \151 \157 (\14, \15), CSS \63 \69 \6f,
+// zero-padded \000063 (\00), \u0063 and CSS \0063 and &#x0063; (063…),
+// \u{63} and \u{0063} (u{6, u{0), &#99; &#105; &#0099; &#x63; (&#9, &#1,
+// &#0, &#x, &#X), %63 %69 %6f and %2563 (%25).
 func (e *escapes) triggers() []string {
-	return []string{"cio", "063", "x63", "X63", "%63", "#99"}
+	return []string{"cio",
+		"\\x6", "\\14", "\\15", "\\63", "\\69", "\\6f", "\\6F", "\\00",
+		"063", "069", "06f", "06F", "u{6", "u{0",
+		"&#0", "&#1", "&#9", "&#x", "&#X",
+		"%63", "%69", "%6f", "%6F", "%25"}
 }
 
 // backReach is how far before a trigger the escape holding it may start
-// (the "\u0" of \u0063).
+// (the "\u0" of \u0063, the "&#x0" of &#x0063;).
 const backReach = 4
 
 func (e *escapes) try(d *Decoder, k int, _ bool) int {
@@ -71,20 +84,57 @@ func (e *escapes) try(d *Decoder, k int, _ bool) int {
 		e.plainCio(d, k)
 		return k + 1
 	}
-	// An escape of the token's "c" holds the trigger: find where it
-	// starts, under each scheme whose intro is before it.
-	for p := k; p >= max(k-backReach, 0); p-- {
+	// An escape of one of the prefix's letters holds the trigger: find
+	// where it starts, under each scheme whose intro is before it, and
+	// where the token would start, up to two units before it.
+	for p := k; p >= max(k-backReach, int(e.scanned-d.base), 0); p-- {
 		for m := e.byIntro[b[p]]; m != 0; m &= m - 1 {
 			si := bits.TrailingZeros8(m)
 			if p+e.maxLen[si] < k+3 || d.base+int64(p) < e.until[si] {
 				continue // too far back to hold the trigger, or decided
 			}
-			if c, n := e.schemes[si].unit(b, p); n > 0 && p+n >= k+3 && c == 'c' {
-				e.tryRun(d, p, si)
+			sc := e.schemes[si]
+			c, n := sc.unit(b, p)
+			if n == 0 || p+n < k+3 {
+				continue
+			}
+			before, ok := prefixBefore(c)
+			if !ok {
+				continue
+			}
+			s := p
+			for _, want := range []byte(before) {
+				if s = prevUnit(sc, b, s); s < 0 {
+					break
+				}
+				if got, _ := unitByte(sc, e.intro[si], b, s); got != want {
+					s = -1
+					break
+				}
+			}
+			if s >= 0 {
+				e.tryRun(d, s, si)
 			}
 		}
 	}
+	// The units that start up to here are looked at: a later trigger's
+	// walk back stops here (in 64 MB of \143, each is looked at once).
+	e.scanned = d.base + int64(k) + 1
 	return k + 1
+}
+
+// prefixBefore returns what must come before the letter c, last first,
+// for it to be in a token's "cio"; false if c is no letter of it.
+func prefixBefore(c byte) (string, bool) {
+	switch c {
+	case 'c':
+		return "", true
+	case 'i':
+		return "c", true
+	case 'o':
+		return "ic", true
+	}
+	return "", false
 }
 
 // plainCio handles a plain "cio" at s, which begins an encoded token only
@@ -248,6 +298,16 @@ func hexValue(b []byte, i, n int) int {
 		v = v<<4 | int(unhex(c))
 	}
 	return v
+}
+
+// hexDigits reads up to limit hex digits at b[i:]: their value (past
+// 0x10FFFF, 0x110000: no character) and how many there are.
+func hexDigits(b []byte, i, limit int) (v, n int) {
+	for n < limit && i+n < len(b) && isHex(b[i+n]) {
+		v = min(v<<4|int(unhex(b[i+n])), 0x110000)
+		n++
+	}
+	return v, n
 }
 
 func unhex(c byte) byte {

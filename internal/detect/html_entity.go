@@ -3,35 +3,35 @@ package detect
 // EncHTML names tokens found under HTML character references.
 const EncHTML = "HTML character references"
 
-// htmlRef is HTML's numeric character references: &#99; and &#x63;.
+// htmlRef is HTML's numeric character references, decimal and hex, with
+// any leading zeros (up to maxRefDigits digits): &#99;, &#x63;,
+// &#0000099;.
 type htmlRef struct{}
+
+// maxRefDigits bounds a reference's digits, leading zeros included.
+const maxRefDigits = 16
 
 func (htmlRef) name() string { return EncHTML }
 func (htmlRef) intro() byte  { return '&' }
-func (htmlRef) maxLen() int  { return 12 }
+func (htmlRef) maxLen() int  { return 4 + maxRefDigits }
 
 func (htmlRef) unit(b []byte, i int) (byte, int) {
 	if i+3 >= len(b) || b[i+1] != '#' {
 		return 0, 0
 	}
-	j, hex := i+2, false
+	var v, n int
+	j := i + 2
 	if b[j] == 'x' || b[j] == 'X' {
-		j, hex = j+1, true
-	}
-	k := j
-	for k < len(b) && k-j < 7 && (hex && isHex(b[k]) || !hex && b[k] >= '0' && b[k] <= '9') {
-		k++
-	}
-	if k == j || k >= len(b) || b[k] != ';' {
-		return 0, 0
-	}
-	v := 0
-	for _, c := range b[j:k] {
-		if hex {
-			v = v<<4 | int(unhex(c))
-		} else {
-			v = v*10 + int(c-'0')
+		j++
+		v, n = hexDigits(b, j, maxRefDigits)
+	} else {
+		for n < maxRefDigits && j+n < len(b) && b[j+n] >= '0' && b[j+n] <= '9' {
+			v = min(v*10+int(b[j+n]-'0'), 0x110000)
+			n++
 		}
 	}
-	return asciiByte(v), k + 1 - i
+	if n == 0 || j+n >= len(b) || b[j+n] != ';' {
+		return 0, 0
+	}
+	return asciiByte(v), j + n + 1 - i
 }

@@ -1,7 +1,10 @@
 package detect
 
-// EncPercent names tokens found under percent-encoding.
-const EncPercent = "percent-encoding"
+// Encodings of URLs.
+const (
+	EncPercent  = "percent-encoding"
+	EncPercent2 = "double percent-encoding"
+)
 
 // percentEscape is URLs' percent-encoding: %63.
 type percentEscape struct{}
@@ -15,4 +18,22 @@ func (percentEscape) unit(b []byte, j int) (byte, int) {
 		return byte(v), 3
 	}
 	return 0, 0
+}
+
+// percent2Escape is percent-encoding done twice, as a URL inside a URL's
+// parameter is: %2563 (%25 is the percent sign). The text around it was
+// encoded once (the "=" before the token is %3D): both are its escapes.
+type percent2Escape struct{}
+
+func (percent2Escape) name() string { return EncPercent2 }
+func (percent2Escape) intro() byte  { return '%' }
+func (percent2Escape) maxLen() int  { return 5 }
+
+func (percent2Escape) unit(b []byte, j int) (byte, int) {
+	if j+2 < len(b) && b[j+1] == '2' && b[j+2] == '5' {
+		if v := hexValue(b, j+3, 2); v >= 0 {
+			return byte(v), 5
+		}
+	}
+	return percentEscape{}.unit(b, j)
 }

@@ -236,8 +236,12 @@ func encodingName(enc string) string {
 		return "-"
 	case detect.EncEscapes:
 		return "string escape"
+	case detect.EncCSS:
+		return "CSS escape"
 	case detect.EncPercent:
 		return "percent"
+	case detect.EncPercent2:
+		return "percent, twice"
 	case detect.EncHTML:
 		return "HTML reference"
 	}
