@@ -32,6 +32,10 @@ var adversarial = []struct{ name, unit string }{
 	{"brace-escape", `\u{0063}`},
 	{"escaped-i", `c\x69`},
 	{"html-padded", "&#0000099;"},
+	// hex: "cio" over and over (one word run), and "cio " (a short one
+	// at each trigger).
+	{"hex", "63696f"},
+	{"hex-words", "63696f20"},
 }
 
 // plainText is minified-JavaScript-like text without candidates.

@@ -76,7 +76,7 @@ type decoding interface {
 
 // decodings makes a Decoder's decodings, each with fresh state.
 func decodings() []decoding {
-	return []decoding{newEscapes(), &base64s{}}
+	return []decoding{newEscapes(), &base64s{}, &hexes{}}
 }
 
 // NewDecoder returns a Decoder that calls fn for each encoded token.
@@ -266,7 +266,7 @@ var candidateBuckets = [][]string{
 	{"\\x6", "\\14", "\\15", "\\00"},
 	{"Y2l", "Npb"},
 	{"jaW"},
-	{"\\63", "\\69", "\\6f", "\\6F", "063", "069", "06f", "06F"},
+	{"96f", "96F", "\\63", "\\69", "\\6f", "\\6F", "063", "069", "06f", "06F"},
 	{"u{6", "u{0"},
 	{"&#0", "&#1", "&#9", "&#x", "&#X"},
 	{"%63", "%69", "%6f", "%6F", "%25"},

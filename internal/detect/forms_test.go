@@ -2,6 +2,7 @@ package detect_test
 
 import (
 	"bytes"
+	"encoding/hex"
 	"fmt"
 	"strings"
 	"testing"
@@ -65,6 +66,8 @@ func theFifteenForms() []form {
 	pre := `/r?u=%2Fcb%3Ft%3D`
 	add("double percent-encoding %2563", detect.EncPercent2, []byte(pre+`%2563`+tok[1:]), len(pre), tok)
 
+	tok = src.API()
+	add("hex bytes", detect.EncHex, []byte(`Buffer.from("`+hex.EncodeToString([]byte(tok))+`","hex")`), 13, tok)
 	return fs
 }
 

@@ -244,6 +244,8 @@ func encodingName(enc string) string {
 		return "percent, twice"
 	case detect.EncHTML:
 		return "HTML reference"
+	case detect.EncHex:
+		return "hex"
 	}
 	return enc
 }
