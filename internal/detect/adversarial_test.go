@@ -36,6 +36,11 @@ var adversarial = []struct{ name, unit string }{
 	// at each trigger).
 	{"hex", "63696f"},
 	{"hex-words", "63696f20"},
+	// UTF-16: NULs and "i" (a trigger at every other byte), "cio" over
+	// and over (one word run), and "cio " (a short one at each trigger).
+	{"utf16-nuls", "\x00i"},
+	{"utf16", "c\x00i\x00o\x00"},
+	{"utf16-words", "c\x00i\x00o\x00 \x00"},
 }
 
 // plainText is minified-JavaScript-like text without candidates.

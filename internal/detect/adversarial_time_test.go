@@ -45,7 +45,8 @@ func TestDecoderTimeIsLinear(t *testing.T) {
 	for _, a := range adversarial {
 		switch a.unit {
 		case "%63", `\u0063`, "&#99;", "Y2l", "cio ", // the shapes the hostile-content issue measured
-			"%25", "%2563", `\143`, `\u{0063}`, `c\x69`, "63696f", "63696f20": // and issue 22's
+			"%25", "%2563", `\143`, `\u{0063}`, `c\x69`, "63696f", "63696f20",
+			"\x00i", "c\x00i\x00o\x00", "c\x00i\x00o\x00 \x00": // and issue 22's
 		default:
 			continue
 		}

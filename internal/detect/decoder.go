@@ -52,6 +52,9 @@ type Decoder struct {
 	cands []int32
 	// lastAt is the last report's place.
 	lastAt int64
+	// head is the input's first two bytes, where a byte order mark is.
+	head  [2]byte
+	headN int
 }
 
 // A decoding is one way of writing a token that the matcher cannot see:
@@ -76,7 +79,7 @@ type decoding interface {
 
 // decodings makes a Decoder's decodings, each with fresh state.
 func decodings() []decoding {
-	return []decoding{newEscapes(), &base64s{}, &hexes{}}
+	return []decoding{newEscapes(), &base64s{}, &hexes{}, &utf16s{}}
 }
 
 // NewDecoder returns a Decoder that calls fn for each encoded token.
@@ -111,11 +114,32 @@ func (d *Decoder) Reset(fn func(Match)) {
 
 // Write adds input.
 func (d *Decoder) Write(p []byte) (int, error) {
+	d.keepHead(p)
 	d.buf = append(d.buf, p...)
 	if len(d.buf) >= decWindow {
 		d.process(false)
 	}
 	return len(p), nil
+}
+
+// keepHead keeps the input's first two bytes.
+func (d *Decoder) keepHead(p []byte) {
+	for ; d.headN < 2 && len(p) > 0; p = p[1:] {
+		d.head[d.headN] = p[0]
+		d.headN++
+	}
+}
+
+// bom names the byte order the input's byte order mark says, if any.
+func (d *Decoder) bom() string {
+	switch {
+	case d.headN < 2:
+	case d.head == [2]byte{0xff, 0xfe}:
+		return EncUTF16LE
+	case d.head == [2]byte{0xfe, 0xff}:
+		return EncUTF16BE
+	}
+	return ""
 }
 
 // Close decides what remains.
@@ -262,7 +286,7 @@ func (d *Decoder) plainHit(pos int, tok string) bool {
 // candidateBuckets are the triggers of every decoding, in the buckets of
 // the vector search (see simd.NewGrouped).
 var candidateBuckets = [][]string{
-	{"cio"},
+	{"cio", "\x00i\x00"},
 	{"\\x6", "\\14", "\\15", "\\00"},
 	{"Y2l", "Npb"},
 	{"jaW"},

@@ -2,6 +2,7 @@ package detect_test
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"strings"
@@ -42,6 +43,15 @@ func theFifteenForms() []form {
 	}
 
 	tok := src.API()
+	pre := `{"registry": {"token": "`
+	add("UTF-16LE with a BOM (a JSON file)", detect.EncUTF16LE,
+		append([]byte{0xff, 0xfe}, utf16Bytes(pre+tok+`"}}`+"\n", binary.LittleEndian)...), 2+2*len(pre), tok)
+
+	tok = src.API()
+	pre = "CARGO_REGISTRY_TOKEN="
+	add("UTF-16BE without a BOM", detect.EncUTF16BE, utf16Bytes(pre+tok+"\n", binary.BigEndian), 2*len(pre), tok)
+
+	tok = src.API()
 	add(`JS \u0069 on the second character`, detect.EncEscapes, []byte(`t="c\u0069`+tok[2:]+`";`), 3, tok)
 
 	tok = src.API()
@@ -63,7 +73,7 @@ func theFifteenForms() []form {
 	add("percent-encoding of the second character", detect.EncPercent, []byte(`/login?token=c%69`+tok[2:]+`&next=%2F`), 13, tok)
 
 	tok = src.API()
-	pre := `/r?u=%2Fcb%3Ft%3D`
+	pre = `/r?u=%2Fcb%3Ft%3D`
 	add("double percent-encoding %2563", detect.EncPercent2, []byte(pre+`%2563`+tok[1:]), len(pre), tok)
 
 	tok = src.API()

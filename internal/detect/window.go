@@ -71,6 +71,9 @@ func (sc *Scanner) InPlace(data []byte, s Start, dec *Decoder, fn func(Match)) *
 	dec.buf, dec.base, dec.line, dec.lnBase, dec.adj, dec.done = data[:0], s.Offset, s.Line, s.LineStart, s.Adj, s.Offset
 	dec.curPos, dec.curLines, dec.curAdj, dec.curLnBase = 0, 0, s.Adj, s.LineStart
 	dec.marks = append(dec.marks, s)
+	if s.Offset == 0 {
+		dec.keepHead(data)
+	}
 	p.listed = true
 	return p
 }
