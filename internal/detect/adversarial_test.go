@@ -41,6 +41,10 @@ var adversarial = []struct{ name, unit string }{
 	{"utf16-nuls", "\x00i"},
 	{"utf16", "c\x00i\x00o\x00"},
 	{"utf16-words", "c\x00i\x00o\x00 \x00"},
+	// base64 in lines of 16 (the narrowest joined), and a line end
+	// between j and aW at every line.
+	{"base64-lines", "Y2lvY2lvY2lvY2lv\n"},
+	{"base64-cut", "j\naW"},
 }
 
 // plainText is minified-JavaScript-like text without candidates.

@@ -6,7 +6,7 @@ import "encoding/base64"
 const EncBase64 = "base64"
 
 const (
-	minB64 = 48 // shortest base64 run worth decoding
+	minB64 = 47 // shortest base64 run worth decoding: a bare token's 35 bytes
 	// b64Span bounds one decoding of a base64 run; consecutive spans of a
 	// longer run overlap by b64Overlap, more than an encoded token with a
 	// character of context on each side.
@@ -31,14 +31,24 @@ type base64s struct {
 	// b64Dense bytes of the one before.
 	ruled int64
 	near  int
+	// Scratch for a run joined from its lines: its characters, and where
+	// each is in the buffer (at most b64Span).
+	joined []byte
+	at     []int32
 }
 
-func (*base64s) triggers() []string { return []string{"Y2l", "Npb", "jaW"} }
+// triggers: "cio" at each alignment, and those that a line end may cut
+// when lines are wrapped at a multiple of four characters (MIME's 76,
+// PEM's 64), between two groups of four: j|aW and Np|b, the line ending
+// with \n (and an indentation: YAML), \r\n or a JSON string's \n.
+func (*base64s) triggers() []string {
+	return []string{"Y2l", "Npb", "jaW", "j\na", "j\n ", "j\r\n", `j\n`, "Np\n", "Np\r", `Np\`}
+}
 
 func (b *base64s) reset() {
 	seen := b.seen
 	clear(seen)
-	*b = base64s{seen: seen}
+	*b = base64s{seen: seen, joined: b.joined[:0], at: b.at[:0]}
 }
 
 // try decodes the base64 run around a pattern at k, in each of the four
@@ -60,6 +70,8 @@ func (s *base64s) span(d *Decoder, k int, final bool) {
 	if d.base+int64(k) < s.until {
 		return
 	}
+	b := d.buf
+	split := !isB64[b[k+1]] || !isB64[b[k+2]] // j|aW or Np|b, cut by a line end
 	// Where candidates are dense (a run made of them), one decoding of
 	// the span decides them all at once, at less cost than each its own
 	// check.
@@ -69,11 +81,10 @@ func (s *base64s) span(d *Decoder, k int, final bool) {
 	} else {
 		s.near = 0
 	}
-	if s.near < 4 && b64NoToken(d.buf, k) {
+	if s.near < 4 && !split && b64NoToken(b, k) {
 		s.ruled = at
 		return
 	}
-	b := d.buf
 	// The run's start, but not further back than the last span's overlap,
 	// nor than half a span.
 	floor := max(0, int(s.until-d.base)-b64Overlap, k-b64Span/2)
@@ -81,7 +92,6 @@ func (s *base64s) span(d *Decoder, k int, final bool) {
 	for lo > floor && isB64[b[lo-1]] {
 		lo--
 	}
-	trueStart := lo == 0 && d.base == 0 || lo > 0 && !isB64[b[lo-1]]
 	if len(s.seen) > 256 {
 		for at := range s.seen {
 			if at < d.base+int64(lo) { // behind this span: never found again
@@ -93,26 +103,53 @@ func (s *base64s) span(d *Decoder, k int, final bool) {
 	for hi < len(b) && hi-lo < b64Span && isB64[b[hi]] {
 		hi++
 	}
-	trueEnd := hi < len(b) && !isB64[b[hi]] || final && hi == len(b)
-	switch {
-	case trueEnd:
-		s.until = d.base + int64(hi)
-	default:
-		s.until = d.base + int64(max(hi-b64Overlap, k+1))
-	}
-	if hi-lo < minB64 {
-		return
+	if split && hi-lo < minWrap {
+		return // the trigger ends a line too short to be a wrapped one's
 	}
 	if s.seen == nil {
 		s.seen = map[int64]bool{}
 	}
+	v, wrapped := s.lines(d, lo, hi, floor, final)
+	if !wrapped {
+		v = b64View{text: b[lo:hi], start: lo,
+			atStart: lo == 0 && d.base == 0 || lo > 0 && !isB64[b[lo-1]],
+			atEnd:   hi < len(b) && !isB64[b[hi]] || final && hi == len(b)}
+	}
+	n := len(v.text)
+	switch {
+	case v.atEnd:
+		s.until = d.base + int64(v.pos(n-1)+1)
+	default:
+		s.until = d.base + int64(max(v.pos(max(n-b64Overlap, 0)), k+1))
+	}
+	if n < minB64 {
+		return
+	}
 	alpha := byte(0)
-	for _, c := range b[lo:hi] {
+	for _, c := range v.text {
 		alpha |= b64Alphabet[c]
 	}
-	for j := 0; j < 4 && lo+j < hi; j++ {
-		s.decode(d, lo+j, hi, j == 0 && trueStart, trueEnd, alpha)
+	for j := 0; j < 4 && j < n; j++ {
+		s.decode(d, v, j, alpha)
 	}
+}
+
+// A b64View is the characters of a base64 run, joined from its lines
+// when it is wrapped: where each is in the buffer (at, or start+i), and
+// whether the run starts and ends with them.
+type b64View struct {
+	text           []byte
+	at             []int32
+	start          int
+	atStart, atEnd bool
+}
+
+// pos is where the view's i-th character is in the buffer.
+func (v *b64View) pos(i int) int {
+	if v.at == nil {
+		return v.start + i
+	}
+	return int(v.at[i])
 }
 
 // b64NoToken reports whether the base64 characters from the candidate at
@@ -140,6 +177,11 @@ func b64NoToken(b []byte, k int) bool {
 	const check = 3 + 8
 	n, acc, bits := -r, uint(0), 0 // n: decoded bytes from the token's start
 	for i := g; n < check; i++ {
+		if i < len(b) && b64Value[b[i]] < 0 {
+			if sep := lineSep(b, i); sep > 0 && i+sep < len(b) && b64Value[b[i+sep]] >= 0 {
+				i += sep // wrapped: the next line goes on
+			}
+		}
 		if i == len(b) || b64Value[b[i]] < 0 {
 			return true
 		}
@@ -189,11 +231,12 @@ func init() {
 	b64Alphabet['-'], b64Alphabet['_'] = b64URL, b64URL
 }
 
-// decode decodes buf[start:end] and reports the tokens in it. A token
-// touching the decoded text's start or end counts only where that is the
-// run's own start (atStart) or end (atEnd), not a cut between spans.
-func (s *base64s) decode(d *Decoder, start, end int, atStart, atEnd bool, alpha byte) {
-	run := d.buf[start:end]
+// decode decodes the view's characters from its j-th and reports the
+// tokens in them. A token touching the decoded text's start or end
+// counts only where that is the run's own start (atStart) or end
+// (atEnd), not a cut between spans.
+func (s *base64s) decode(d *Decoder, v b64View, j int, alpha byte) {
+	run := v.text[j:]
 	if len(run) < minB64 {
 		return
 	}
@@ -208,11 +251,11 @@ func (s *base64s) decode(d *Decoder, start, end int, atStart, atEnd bool, alpha 
 		d.dec = make([]byte, need)
 	}
 	n, w, err := len(run), 0, error(nil)
-	if atEnd && n%4 >= 2 {
+	if v.atEnd && n%4 >= 2 {
 		// An unpadded tail, if it is a valid one.
 		w, err = enc.Decode(d.dec[:enc.DecodedLen(n)], run)
 	}
-	if !atEnd || n%4 < 2 || err != nil {
+	if !v.atEnd || n%4 < 2 || err != nil {
 		n = n / 4 * 4
 		if w, err = enc.Decode(d.dec[:enc.DecodedLen(n)], run[:n]); err != nil {
 			return
@@ -221,16 +264,17 @@ func (s *base64s) decode(d *Decoder, start, end int, atStart, atEnd bool, alpha 
 	dec := d.dec[:w]
 	for _, m := range Find(dec) {
 		ds, de := int(m.Offset), int(m.Offset)+len(m.Token)
-		if ds == 0 && !atStart || de == len(dec) && !(atEnd && n == len(run)) {
+		if ds == 0 && !(j == 0 && v.atStart) || de == len(dec) && !(v.atEnd && n == len(run)) {
 			continue
 		}
-		pos := start + ds/3*4
+		first, last := j+ds/3*4, j+min((de+2)/3*4, len(run))-1 // the characters that hold it
+		pos := v.pos(first)
 		abs := d.base + int64(pos)
 		if s.seen[abs] {
 			continue
 		}
 		s.seen[abs] = true
-		m.Length = (de+2)/3*4 - ds/3*4
+		m.Length = v.pos(last) + 1 - pos
 		d.report(m, pos, EncBase64)
 	}
 }

@@ -288,8 +288,8 @@ func (d *Decoder) plainHit(pos int, tok string) bool {
 var candidateBuckets = [][]string{
 	{"cio", "\x00i\x00"},
 	{"\\x6", "\\14", "\\15", "\\00"},
-	{"Y2l", "Npb"},
-	{"jaW"},
+	{"Y2l", "Npb", "Np\n", "Np\r", `Np\`},
+	{"jaW", "j\na", "j\n ", "j\r\n", `j\n`},
 	{"96f", "96F", "\\63", "\\69", "\\6f", "\\6F", "063", "069", "06f", "06F"},
 	{"u{6", "u{0"},
 	{"&#0", "&#1", "&#9", "&#x", "&#X"},

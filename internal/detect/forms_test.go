@@ -2,6 +2,7 @@ package detect_test
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
@@ -78,6 +79,19 @@ func theFifteenForms() []form {
 
 	tok = src.API()
 	add("hex bytes", detect.EncHex, []byte(`Buffer.from("`+hex.EncodeToString([]byte(tok))+`","hex")`), 13, tok)
+	tok = src.API()
+	pre = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: cargo\ndata:\n  token: "
+	add("base64 of the bare token (a Kubernetes Secret's data:)", detect.EncBase64,
+		[]byte(pre+base64.StdEncoding.EncodeToString([]byte(tok))+"\n"), len(pre), tok)
+
+	tok = src.API()
+	// The token's base64 is cut by a line end: it starts on the first
+	// line (byte 54 of the text, character 72 of the base64), four
+	// characters before its end.
+	text := strings.Repeat("x", 38) + "crates.io token " + tok + "\r\nkeep it secret\r\n"
+	head := "Content-Type: text/plain\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+	b64 := base64.StdEncoding.EncodeToString([]byte(text))
+	add("MIME-wrapped base64 (76-column lines)", detect.EncBase64, []byte(head+wrap(b64, 76, "\r\n")), len(head)+54/3*4, tok)
 	return fs
 }
 
