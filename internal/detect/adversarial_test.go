@@ -45,6 +45,11 @@ var adversarial = []struct{ name, unit string }{
 	// between j and aW at every line.
 	{"base64-lines", "Y2lvY2lvY2lvY2lv\n"},
 	{"base64-cut", "j\naW"},
+	// "+" chains: of "cio" (one long run), of "cio" and empty strings
+	// (read on past the empties), and arrays of "cio".
+	{"concat", `"cio"+`},
+	{"concat-empties", `"cio"+""+""+""+""+""+""+`},
+	{"concat-array", `"cio",`},
 }
 
 // plainText is minified-JavaScript-like text without candidates.

@@ -46,7 +46,8 @@ func TestDecoderTimeIsLinear(t *testing.T) {
 		switch a.unit {
 		case "%63", `\u0063`, "&#99;", "Y2l", "cio ", // the shapes the hostile-content issue measured
 			"%25", "%2563", `\143`, `\u{0063}`, `c\x69`, "63696f", "63696f20",
-			"\x00i", "c\x00i\x00o\x00", "c\x00i\x00o\x00 \x00", "Y2lvY2lvY2lvY2lv\n", "j\naW": // and issue 22's
+			"\x00i", "c\x00i\x00o\x00", "c\x00i\x00o\x00 \x00", "Y2lvY2lvY2lvY2lv\n", "j\naW",
+			`"cio"+`, `"cio"+""+""+""+""+""+""+`, `"cio",`: // and issue 22's
 		default:
 			continue
 		}

@@ -79,7 +79,7 @@ type decoding interface {
 
 // decodings makes a Decoder's decodings, each with fresh state.
 func decodings() []decoding {
-	return []decoding{newEscapes(), &base64s{}, &hexes{}, &utf16s{}}
+	return []decoding{newEscapes(), &concats{}, &base64s{}, &hexes{}, &utf16s{}}
 }
 
 // NewDecoder returns a Decoder that calls fn for each encoded token.
@@ -150,7 +150,7 @@ func (d *Decoder) Close() error {
 
 const (
 	decWindow  = 64 << 10 // bytes gathered before a pass
-	decTail    = 512      // bytes kept undecided at the end: a fully escaped token and what follows
+	decTail    = 2048     // bytes kept undecided at the end: an expression a token is split across (concatReach)
 	decContext = 64       // bytes kept before them: the units before a token, a base64 run's start
 	// nearBytes is how far past a candidate the next is looked for one
 	// byte at a time.

@@ -92,6 +92,11 @@ func theFifteenForms() []form {
 	head := "Content-Type: text/plain\r\nContent-Transfer-Encoding: base64\r\n\r\n"
 	b64 := base64.StdEncoding.EncodeToString([]byte(text))
 	add("MIME-wrapped base64 (76-column lines)", detect.EncBase64, []byte(head+wrap(b64, 76, "\r\n")), len(head)+54/3*4, tok)
+	tok = src.API()
+	add(`"cio…" + "…" in JavaScript`, detect.EncConcat, []byte(`const t = "`+tok[:20]+`" + "`+tok[20:]+`";`), 11, tok)
+
+	tok = src.API()
+	add(`["…","…"].join("") in JavaScript`, detect.EncConcat, []byte(`var t=["`+tok[:9]+`","`+tok[9:]+`"].join("");`), 8, tok)
 	return fs
 }
 
@@ -101,6 +106,9 @@ func theFifteenForms() []form {
 // a body is scanned.
 func TestTheFifteenForms(t *testing.T) {
 	forms := theFifteenForms()
+	if len(forms) != 15 {
+		t.Fatalf("%d forms", len(forms))
+	}
 	for _, f := range forms {
 		t.Run(f.name, func(t *testing.T) {
 			if raw := detect.Find(f.input); len(raw) != 0 {

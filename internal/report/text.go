@@ -246,6 +246,8 @@ func encodingName(enc string) string {
 		return "HTML reference"
 	case detect.EncHex:
 		return "hex"
+	case detect.EncConcat:
+		return "concatenation"
 	}
 	return enc
 }
