@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/cratesguard/cratesguard/internal/detect"
@@ -50,6 +51,10 @@ var adversarial = []struct{ name, unit string }{
 	{"concat", `"cio"+`},
 	{"concat-empties", `"cio"+""+""+""+""+""+""+`},
 	{"concat-array", `"cio",`},
+	// gzip in base64: one run of H4sI (a payload read to its limit), and
+	// lines each a payload (the first 1024 opened).
+	{"gzip", "H4sI"},
+	{"gzip-lines", "H4sIAAAAAAAA" + strings.Repeat("A", 64) + "\n"},
 }
 
 // plainText is minified-JavaScript-like text without candidates.

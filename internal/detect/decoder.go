@@ -2,6 +2,7 @@ package detect
 
 import (
 	"math/bits"
+	"slices"
 	"sort"
 
 	"github.com/cratesguard/cratesguard/internal/simd"
@@ -55,6 +56,13 @@ type Decoder struct {
 	// head is the input's first two bytes, where a byte order mark is.
 	head  [2]byte
 	headN int
+	// followers are decodings reading on past the buffer.
+	followers []follower
+	// notes say where a decoding stopped at a limit (see Notes).
+	notes []string
+	// goesOn says the input goes on past the buffer's final end (it is
+	// one window of a larger input, see InPlace.GoesOn).
+	goesOn bool
 }
 
 // A decoding is one way of writing a token that the matcher cannot see:
@@ -77,9 +85,18 @@ type decoding interface {
 	reset()
 }
 
+// A follower is a decoding that, once triggered, reads on past the
+// buffer (a payload it must have whole): it is handed each new stretch
+// of input until it says it is done.
+type follower interface {
+	// follow reads what it wants of d.buf from where it stopped; it
+	// returns false once it wants no more. With final, nothing follows.
+	follow(d *Decoder, final bool) bool
+}
+
 // decodings makes a Decoder's decodings, each with fresh state.
 func decodings() []decoding {
-	return []decoding{newEscapes(), &concats{}, &base64s{}, &hexes{}, &utf16s{}}
+	return []decoding{newEscapes(), &concats{}, &base64s{}, &hexes{}, &utf16s{}, &gzips{}}
 }
 
 // NewDecoder returns a Decoder that calls fn for each encoded token.
@@ -106,9 +123,24 @@ func (d *Decoder) Reset(fn func(Match)) {
 		}
 	}
 	*d = Decoder{fn: fn, line: 1, buf: d.buf[:0], dec: d.dec[:0], ends: d.ends[:0], marks: d.marks[:0],
-		decs: decs, byTrigger: byTrigger, lastAt: -1}
+		decs: decs, byTrigger: byTrigger, lastAt: -1, followers: d.followers[:0], notes: d.notes[:0]}
 	for _, dc := range decs {
 		dc.reset()
+	}
+}
+
+// Notes says where a decoding stopped at one of its limits in the input
+// so far (a payload too large to decode whole): a few sentences, each
+// said once.
+func (d *Decoder) Notes() []string { return d.notes }
+
+// maxNotes bounds the notes kept for one input.
+const maxNotes = 8
+
+// note records a limit hit, once.
+func (d *Decoder) note(s string) {
+	if len(d.notes) < maxNotes && !slices.Contains(d.notes, s) {
+		d.notes = append(d.notes, s)
 	}
 }
 
@@ -187,6 +219,7 @@ func (d *Decoder) process(final bool) {
 
 // candidates decides the candidates in buf before limit.
 func (d *Decoder) candidates(limit int, final bool) {
+	d.follow(final)
 	b := d.buf
 	if c := d.cands; c != nil {
 		from := max(int(d.done-d.base), 0)
@@ -197,6 +230,7 @@ func (d *Decoder) candidates(limit int, final bool) {
 			}
 		}
 		d.done = d.base + int64(limit)
+		d.follow(final)
 		return
 	}
 	for from := max(int(d.done-d.base), 0); from < limit; {
@@ -218,6 +252,7 @@ func (d *Decoder) candidates(limit int, final bool) {
 		from = max(k, from+i+1)
 	}
 	d.done = d.base + int64(limit)
+	d.follow(final)
 }
 
 // candidate hands the candidate at buf[k], where the patterns m start,
@@ -230,6 +265,25 @@ func (d *Decoder) candidate(m uint64, k int, final bool) int {
 		}
 	}
 	return next
+}
+
+// follow hands the followers what the buffer holds past where each
+// stopped.
+func (d *Decoder) follow(final bool) {
+	fs := d.followers[:0]
+	for _, f := range d.followers {
+		if f.follow(d, final) {
+			fs = append(fs, f)
+		}
+	}
+	d.followers = fs
+}
+
+// startFollowing makes f a follower until it says it is done.
+func (d *Decoder) startFollowing(f follower) {
+	if !slices.Contains(d.followers, f) {
+		d.followers = append(d.followers, f)
+	}
 }
 
 // report maps a match in decoded text back to buf position pos. A place
@@ -246,6 +300,9 @@ func (d *Decoder) report(m Match, pos int, enc string) {
 	m.Line, m.Column, m.Column16 = d.place(pos)
 	d.fn(m)
 }
+
+// emit reports a match whose place is set already.
+func (d *Decoder) emit(m Match) { d.fn(m) }
 
 // place returns the line and columns of buf position pos.
 func (d *Decoder) place(pos int) (line, col, col16 int) {
@@ -288,7 +345,7 @@ func (d *Decoder) plainHit(pos int, tok string) bool {
 var candidateBuckets = [][]string{
 	{"cio", "\x00i\x00"},
 	{"\\x6", "\\14", "\\15", "\\00"},
-	{"Y2l", "Npb", "Np\n", "Np\r", `Np\`},
+	{"Y2l", "Npb", "Np\n", "Np\r", `Np\`, "H4s"},
 	{"jaW", "j\na", "j\n ", "j\r\n", `j\n`},
 	{"96f", "96F", "\\63", "\\69", "\\6f", "\\6F", "063", "069", "06f", "06F"},
 	{"u{6", "u{0"},

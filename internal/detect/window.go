@@ -150,6 +150,10 @@ func (p *InPlace) StateAt(at int) Start {
 	return s
 }
 
+// GoesOn says the input goes on past data: what a decoding must read
+// whole and finds cut at data's end is said in a note (Decoder.Notes).
+func (p *InPlace) GoesOn() { p.dec.goesOn = true }
+
 // Finish decides everything left, to the end of data.
 func (p *InPlace) Finish() {
 	p.find(len(p.data))

@@ -248,6 +248,8 @@ func encodingName(enc string) string {
 		return "hex"
 	case detect.EncConcat:
 		return "concatenation"
+	case detect.EncBase64Gzip:
+		return "gzip in base64"
 	}
 	return enc
 }
