@@ -45,7 +45,7 @@ func TestRealCodeIsQuiet(t *testing.T) {
 		t.Logf("the benchmark corpus is not in the cache (go test -bench fetches it): testdata only")
 		return
 	}
-	t.Logf("the benchmark corpus: %d MB", len(corpus)>>20)
+	t.Logf("the benchmark corpus: %.0f MB", float64(len(corpus))/1e6)
 	for name, in := range map[string][]byte{"the corpus": corpus, "the corpus in UTF-16": utf16Bytes(string(corpus[:4<<20]), binary.LittleEndian)} {
 		var got []detect.Match
 		for _, m := range decodeAll(in, 1<<16) {

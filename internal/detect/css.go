@@ -13,6 +13,11 @@ func (cssEscape) name() string { return EncCSS }
 func (cssEscape) intro() byte  { return '\\' }
 func (cssEscape) maxLen() int  { return 1 + 6 + 2 }
 
+// letters: \63 \69 \6f \6F, \063… and zero-padded \0063…
+func (cssEscape) letters() []letterTrigger {
+	return []letterTrigger{{`\63`, 0}, {`\69`, 0}, {`\6f`, 0}, {`\6F`, 0}, {`\06`, 0}, {`\00`, 0}}
+}
+
 func (cssEscape) unit(b []byte, j int) (byte, int) {
 	v, n := hexDigits(b, j+1, 6)
 	if n == 0 {

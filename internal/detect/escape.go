@@ -6,8 +6,8 @@ import "math/bits"
 // escapes of one scheme (JavaScript's \x63, percent-encoding's %63…), and
 // a plain token glued to an escape that stands for a non-word character
 // (\ncio…, token%3Dcio…). Each scheme is a small type in its own file
-// (escape_js.go, percent.go, html_entity.go); what they share is here:
-// finding where such a token starts, and decoding its word run once.
+// (javascript.go, css.go, percent.go, html_entity.go); what they share is
+// here: finding where such a token starts, and decoding its word run once.
 
 // A scheme is one way of writing a character as an escape.
 type scheme interface {
@@ -22,6 +22,19 @@ type scheme interface {
 	unit(b []byte, j int) (c byte, n int)
 	// maxLen bounds an escape's length, for walking back to one.
 	maxLen() int
+	// letters are the triggers of its escapes of c, i and o (0x63, 99,
+	// 0o143; 0x69, 105, 0o151; 0x6f, 111, 0o157), one of which every
+	// token with an escape among its first three characters holds, each
+	// with where the escape starts before it.
+	letters() []letterTrigger
+}
+
+// A letterTrigger is a trigger of a scheme's escapes of the letters of
+// "cio", and how many bytes before it the escape starts (the backslash of
+// \u0063 before its u00).
+type letterTrigger struct {
+	pattern string
+	back    int
 }
 
 // escapes is the decoding of all the schemes.
@@ -32,53 +45,50 @@ type escapes struct {
 	until []int64
 	// cioUntil: a plain "cio" before it is inside a long word run.
 	cioUntil int64
-	// scanned: the escapes that start before it were looked at by an
-	// earlier trigger's walk back.
-	scanned int64
 	// byIntro has bit si set for each scheme si whose escapes start with
-	// the byte, and maxLen is each scheme's.
+	// the byte, and intro is each scheme's.
 	byIntro [256]uint8
 	intro   []byte
-	maxLen  []int
+	// at lists, for each pattern of candidates that is a letter trigger,
+	// the schemes it is one of and where their escape starts.
+	at    [][]schemeAt
+	trigs []string
 }
+
+type schemeAt struct{ si, back int }
 
 func newEscapes() *escapes {
 	e := &escapes{schemes: []scheme{jsEscape{}, cssEscape{}, percentEscape{}, percent2Escape{}, htmlRef{}}}
 	e.until = make([]int64, len(e.schemes))
+	e.at = make([][]schemeAt, len(triggerList))
+	e.trigs = []string{"cio"}
 	for si, sc := range e.schemes {
 		e.byIntro[sc.intro()] |= 1 << si
 		e.intro = append(e.intro, sc.intro())
-		e.maxLen = append(e.maxLen, sc.maxLen())
+		for _, t := range sc.letters() {
+			j, ok := triggerIndex[t.pattern]
+			if !ok {
+				panic("detect: trigger " + t.pattern + " is in no bucket of candidates")
+			}
+			if len(e.at[j]) == 0 {
+				e.trigs = append(e.trigs, t.pattern)
+			}
+			e.at[j] = append(e.at[j], schemeAt{si, t.back})
+		}
 	}
 	return e
 }
 
 func (e *escapes) reset() {
 	clear(e.until)
-	e.cioUntil, e.scanned = 0, 0
+	e.cioUntil = 0
 }
 
 // triggers: plain "cio" (glued to an escape before it, or with escapes
-// inside its run), and the escapes of its letters, c (0x63, 99, 0o143),
-// i (0x69, 105, 0o151) and o (0x6f, 111, 0o157), one of which every
-// token with an escape among its first three characters holds: \x63
-// \x69 \x6f (\x6), \u0063 and the other \u00 (u00), \u{63} and \u{0063}
-// (u{6, u{0), octal \143 \151 \157 (\14, \15), CSS's \63 \69 \6f, \063
-// and zero-padded \000063 (\6…, \06, \00), &#99; &#105; &#0099; &#x63;
-// (&#9, &#1, &#0, &#x, &#X), %63 %69 %6f and %2563 (%25). (They are
-// chosen, with the other decodings', for what they cost the vector
-// search in real code: see candidateBuckets.)
-func (e *escapes) triggers() []string {
-	return []string{"cio",
-		"\\x6", "\\14", "\\15", "\\63", "\\69", "\\6f", "\\6F", "\\00", "\\06",
-		"u00", "u{6", "u{0",
-		"&#0", "&#1", "&#9", "&#x", "&#X",
-		"%63", "%69", "%6f", "%6F", "%25"}
-}
-
-// backReach is how far before a trigger the escape holding it may start
-// (the backslash of \u0063, the "\" of \u{63}).
-const backReach = 4
+// inside its run), and each scheme's letter triggers. (They are chosen,
+// with the other decodings', for what they cost the vector search in
+// real code: see candidateBuckets.)
+func (e *escapes) triggers() []string { return e.trigs }
 
 func (e *escapes) try(d *Decoder, k int, _ bool) int {
 	b := d.buf
@@ -86,42 +96,33 @@ func (e *escapes) try(d *Decoder, k int, _ bool) int {
 		e.plainCio(d, k)
 		return k + 1
 	}
-	// An escape of one of the prefix's letters holds the trigger: find
-	// where it starts, under each scheme whose intro is before it, and
-	// where the token would start, up to two units before it.
-	for p := k; p >= max(k-backReach, int(e.scanned-d.base), 0); p-- {
-		for m := e.byIntro[b[p]]; m != 0; m &= m - 1 {
-			si := bits.TrailingZeros8(m)
-			if p+e.maxLen[si] < k+3 || d.base+int64(p) < e.until[si] {
-				continue // too far back to hold the trigger, or decided
+	// An escape of one of the prefix's letters holds the trigger: where
+	// the token would start, up to two units before it.
+	for _, at := range e.at[bits.TrailingZeros64(candidates.Which(b, k))] {
+		p, si := k-at.back, at.si
+		if p < 0 || d.base+int64(p) < e.until[si] {
+			continue // decided with the stretch it is in
+		}
+		sc := e.schemes[si]
+		c, n := sc.unit(b, p)
+		before, ok := prefixBefore(c)
+		if n == 0 || !ok {
+			continue
+		}
+		s := p
+		for _, want := range []byte(before) {
+			if s = prevUnit(sc, b, s); s < 0 {
+				break
 			}
-			sc := e.schemes[si]
-			c, n := sc.unit(b, p)
-			if n == 0 || p+n < k+3 {
-				continue
-			}
-			before, ok := prefixBefore(c)
-			if !ok {
-				continue
-			}
-			s := p
-			for _, want := range []byte(before) {
-				if s = prevUnit(sc, b, s); s < 0 {
-					break
-				}
-				if got, _ := unitByte(sc, e.intro[si], b, s); got != want {
-					s = -1
-					break
-				}
-			}
-			if s >= 0 {
-				e.tryRun(d, s, si)
+			if got, _ := unitByte(sc, e.intro[si], b, s); got != want {
+				s = -1
+				break
 			}
 		}
+		if s >= 0 {
+			e.tryRun(d, s, si)
+		}
 	}
-	// The units that start up to here are looked at: a later trigger's
-	// walk back stops here (in 64 MB of \143, each is looked at once).
-	e.scanned = d.base + int64(k) + 1
 	return k + 1
 }
 

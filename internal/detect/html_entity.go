@@ -15,6 +15,11 @@ func (htmlRef) name() string { return EncHTML }
 func (htmlRef) intro() byte  { return '&' }
 func (htmlRef) maxLen() int  { return 4 + maxRefDigits }
 
+// letters: &#99; &#105; &#111;, zero-padded &#0099;…, &#x63; &#X63;…
+func (htmlRef) letters() []letterTrigger {
+	return []letterTrigger{{"&#9", 0}, {"&#1", 0}, {"&#0", 0}, {"&#x", 0}, {"&#X", 0}}
+}
+
 func (htmlRef) unit(b []byte, i int) (byte, int) {
 	if i+3 >= len(b) || b[i+1] != '#' {
 		return 0, 0

@@ -17,6 +17,12 @@ func (jsEscape) name() string { return EncEscapes }
 func (jsEscape) intro() byte  { return '\\' }
 func (jsEscape) maxLen() int  { return 4 + maxBraceDigits }
 
+// letters: \x63 \x69 \x6f, octal \143 \151 \157, \u0063… and \u{63}…
+// (the backslash a byte before the u).
+func (jsEscape) letters() []letterTrigger {
+	return []letterTrigger{{`\x6`, 0}, {`\14`, 0}, {`\15`, 0}, {"u00", 1}, {"u{6", 1}, {"u{0", 1}}
+}
+
 func (jsEscape) unit(b []byte, j int) (byte, int) {
 	if j+1 >= len(b) {
 		return 0, 0

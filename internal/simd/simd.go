@@ -263,13 +263,8 @@ func (p *Patterns) Index3(data []byte) int {
 		return i
 	}
 	for i := checked; i+3 <= len(data); i++ {
-		if !p.head[data[i]] {
-			continue
-		}
-		for _, pat := range p.pats {
-			if data[i] == pat[0] && data[i+1] == pat[1] && data[i+2] == pat[2] {
-				return i
-			}
+		if p.head[data[i]] && p.Which(data, i) != 0 {
+			return i
 		}
 	}
 	return -1
