@@ -114,3 +114,25 @@ func BenchmarkInPlace(b *testing.B) {
 		inp.Finish()
 	}
 }
+
+// BenchmarkInPlaceFiles is BenchmarkInPlace cut into files of 100 KiB,
+// each scanned on its own as a directory's files are: what a file costs
+// besides its bytes.
+func BenchmarkInPlaceFiles(b *testing.B) {
+	corpus := benchcorpus.Tiled(b, 100<<20)
+	const file = 100 << 10
+	var sc detect.Scanner
+	var dec detect.Decoder
+	b.SetBytes(int64(len(corpus)))
+	for b.Loop() {
+		for at := 0; at < len(corpus); at += file {
+			data := corpus[at:min(at+file, len(corpus))]
+			inp := sc.InPlace(data, detect.Local(0), &dec, func(detect.Match) {})
+			inp.Step(len(data))
+			if inp.Seen() {
+				inp.StateAt(len(data))
+			}
+			inp.Finish()
+		}
+	}
+}
