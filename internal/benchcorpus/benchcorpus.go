@@ -92,12 +92,39 @@ func All() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	return joined(m), nil
+}
+
+// Cached returns all corpus files joined by newlines if every one is in
+// the cache already: it never fetches (for tests, which must not wait on
+// a registry).
+func Cached() ([]byte, bool) {
+	dir, err := CacheDir()
+	if err != nil {
+		return nil, false
+	}
+	m := map[File][]byte{}
+	for _, f := range Files {
+		if m[f], err = os.ReadFile(cached(dir, f)); err != nil {
+			return nil, false
+		}
+	}
+	return joined(m), true
+}
+
+// joined is the files in m, in the order of Files, each ended by a newline.
+func joined(m map[File][]byte) []byte {
 	var b bytes.Buffer
 	for _, f := range Files {
 		b.Write(m[f])
 		b.WriteByte('\n')
 	}
-	return b.Bytes(), nil
+	return b.Bytes()
+}
+
+// cached is where f is kept in the cache dir.
+func cached(dir string, f File) string {
+	return filepath.Join(dir, strings.ReplaceAll(f.Package, "/", "_"), filepath.FromSlash(f.Path))
 }
 
 func load() (map[File][]byte, error) {
@@ -107,13 +134,13 @@ func load() (map[File][]byte, error) {
 	}
 	out := map[File][]byte{}
 	for _, f := range Files {
-		cached := filepath.Join(dir, strings.ReplaceAll(f.Package, "/", "_"), filepath.FromSlash(f.Path))
-		b, err := os.ReadFile(cached)
+		path := cached(dir, f)
+		b, err := os.ReadFile(path)
 		if err != nil {
 			if err := fetch(dir, f.Package); err != nil {
 				return nil, err
 			}
-			if b, err = os.ReadFile(cached); err != nil {
+			if b, err = os.ReadFile(path); err != nil {
 				return nil, fmt.Errorf("%s has no %s", f.Package, f.Path)
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/cratesguard/cratesguard/internal/detect"
@@ -24,6 +25,36 @@ var adversarial = []struct{ name, unit string }{
 	{"cio-space", "cio "},
 	{"cio-glued", "cio"},
 	{"escaped-newline", `\ncio`},
+	// Issue 22's escapes: of any letter, with any leading zeros, twice.
+	{"double-percent", "%25"},
+	{"double-percent-c", "%2563"},
+	{"octal", `\143`},
+	{"css", `\63 `},
+	{"brace-escape", `\u{0063}`},
+	{"escaped-i", `c\x69`},
+	{"html-padded", "&#0000099;"},
+	// hex: "cio" over and over (one word run), and "cio " (a short one
+	// at each trigger).
+	{"hex", "63696f"},
+	{"hex-words", "63696f20"},
+	// UTF-16: NULs and "i" (a trigger at every other byte), "cio" over
+	// and over (one word run), and "cio " (a short one at each trigger).
+	{"utf16-nuls", "\x00i"},
+	{"utf16", "c\x00i\x00o\x00"},
+	{"utf16-words", "c\x00i\x00o\x00 \x00"},
+	// base64 in lines of 16 (the narrowest joined), and a line end
+	// between j and aW at every line.
+	{"base64-lines", "Y2lvY2lvY2lvY2lv\n"},
+	{"base64-cut", "j\naW"},
+	// "+" chains: of "cio" (one long run), of "cio" and empty strings
+	// (read on past the empties), and arrays of "cio".
+	{"concat", `"cio"+`},
+	{"concat-empties", `"cio"+""+""+""+""+""+""+`},
+	{"concat-array", `"cio",`},
+	// gzip in base64: one run of H4sI (a payload read to its limit), and
+	// lines each a payload (the first 1024 opened).
+	{"gzip", "H4sI"},
+	{"gzip-lines", "H4sIAAAAAAAA" + strings.Repeat("A", 64) + "\n"},
 }
 
 // plainText is minified-JavaScript-like text without candidates.
@@ -81,16 +112,17 @@ func TestAdversarialInputFindsTheTokenAfterThePadding(t *testing.T) {
 
 // BenchmarkDecoderAdversarial scans 64 MB of each adversarial shape and of
 // plain text through the Scanner and Decoder; bench/decoder.sh prints each
-// as a ratio to plain text.
+// as a ratio to plain text. Each input is made when its turn comes (all
+// at once would be 2 GB).
 func BenchmarkDecoderAdversarial(b *testing.B) {
 	const n = 64 << 20
 	tok := tokentest.New(61).API()
-	inputs := map[string][]byte{"plain": plainText(n)}
+	inputs := map[string]func() []byte{"plain": func() []byte { return plainText(n) }}
 	for _, a := range adversarial {
-		inputs[a.name] = repeat(a.unit, n, " "+tok)
+		inputs[a.name] = func() []byte { return repeat(a.unit, n, " "+tok) }
 	}
 	for _, name := range append([]string{"plain"}, names()...) {
-		in := inputs[name]
+		in := inputs[name]()
 		b.Run(name, func(b *testing.B) {
 			b.SetBytes(int64(len(in)))
 			for b.Loop() {

@@ -89,3 +89,40 @@ func indexScan(data []byte) int {
 func isWordByte(c byte) bool {
 	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
+
+// BenchmarkInPlace scans real minified JavaScript, CSS and source maps
+// (100 MB, tiled) as a file is scanned: in place, block by block, with the
+// matcher and the decoder over each block while it is in the cache and
+// one vector search for both (internal/scan's scanBlocks, without the
+// mapping); then the same bytes as files of 100 KiB, each scanned on its
+// own as a directory's are (what a file costs besides its bytes).
+// bench/file.sh measures the same end to end.
+func BenchmarkInPlace(b *testing.B) {
+	corpus := benchcorpus.Tiled(b, 100<<20)
+	for _, c := range []struct {
+		name        string
+		file, block int
+	}{{"file", len(corpus), 256 << 10}, {"files", 100 << 10, 100 << 10}} {
+		b.Run(c.name, func(b *testing.B) {
+			var sc detect.Scanner
+			var dec detect.Decoder
+			b.SetBytes(int64(len(corpus)))
+			for b.Loop() {
+				for at := 0; at < len(corpus); at += c.file {
+					data := corpus[at:min(at+c.file, len(corpus))]
+					inp := sc.InPlace(data, detect.Local(0), &dec, func(detect.Match) {})
+					for end := c.block; ; end += c.block {
+						inp.Step(min(end, len(data)))
+						if inp.Seen() {
+							inp.StateAt(min(end, len(data)))
+						}
+						if end >= len(data) {
+							break
+						}
+					}
+					inp.Finish()
+				}
+			}
+		})
+	}
+}

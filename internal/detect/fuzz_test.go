@@ -2,6 +2,8 @@ package detect
 
 import (
 	"bytes"
+	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"testing"
@@ -73,6 +75,19 @@ func FuzzDecoder(f *testing.F) {
 	f.Add([]byte(`t="\u0063io`+ChecksumAlphabet[:32]+`"`), uint8(3))
 	f.Add([]byte("q=%63io"+ChecksumAlphabet[10:42]), uint8(1))
 	f.Add([]byte("&#99;io"+ChecksumAlphabet[20:52]+" atob('eyJ0IjoiY2lv')"), uint8(9))
+	// Issue 22's ways, a token-shaped body each, built here.
+	body := ChecksumAlphabet[5:37]
+	tok := apiPrefix + body
+	f.Add([]byte(`t="c\u0069o`+body+`" u='ci\x6f`+body+`' v=`+"`cio"+`\u{41}`+body[1:]+"`"), uint8(5))
+	f.Add([]byte(`a{content:"\63 io`+body+`"} /r?u=%2563io`+body+` &#0000099;io`+body), uint8(2))
+	f.Add([]byte(`h="`+hex.EncodeToString([]byte(tok))+`" t="`+tok[:9]+`"+'`+tok[9:]+`' ["`+tok[:4]+`","`+tok[4:]+`"].join("")`), uint8(11))
+	var u16 []byte
+	for _, c := range []byte("\xff\xfe" + ` "` + tok + `"`) {
+		u16 = append(u16, c, 0)
+	}
+	f.Add(u16, uint8(4))
+	b64 := base64.StdEncoding.EncodeToString([]byte("token " + tok + " then more text to wrap"))
+	f.Add([]byte("k: "+base64.StdEncoding.EncodeToString([]byte(tok))+"\n"+b64[:16]+"\r\n"+b64[16:32]+"\r\n"+b64[32:]), uint8(6))
 	f.Fuzz(func(t *testing.T, data []byte, split uint8) {
 		run := func(piece int) string {
 			var got []string

@@ -71,6 +71,9 @@ func (sc *Scanner) InPlace(data []byte, s Start, dec *Decoder, fn func(Match)) *
 	dec.buf, dec.base, dec.line, dec.lnBase, dec.adj, dec.done = data[:0], s.Offset, s.Line, s.LineStart, s.Adj, s.Offset
 	dec.curPos, dec.curLines, dec.curAdj, dec.curLnBase = 0, 0, s.Adj, s.LineStart
 	dec.marks = append(dec.marks, s)
+	if s.Offset == 0 {
+		dec.keepHead(data)
+	}
 	p.listed = true
 	return p
 }
@@ -146,6 +149,10 @@ func (p *InPlace) StateAt(at int) Start {
 	p.dec.marks = append(p.dec.marks, s)
 	return s
 }
+
+// GoesOn says the input goes on past data: what a decoding must read
+// whole and finds cut at data's end is said in a note (Decoder.Notes).
+func (p *InPlace) GoesOn() { p.dec.goesOn = true }
 
 // Finish decides everything left, to the end of data.
 func (p *InPlace) Finish() {

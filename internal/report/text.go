@@ -240,10 +240,20 @@ func encodingName(enc string) string {
 		return "-"
 	case detect.EncEscapes:
 		return "string escape"
+	case detect.EncCSS:
+		return "CSS escape"
 	case detect.EncPercent:
 		return "percent"
+	case detect.EncPercent2:
+		return "percent, twice"
 	case detect.EncHTML:
 		return "HTML reference"
+	case detect.EncHex:
+		return "hex"
+	case detect.EncConcat:
+		return "concatenation"
+	case detect.EncBase64Gzip:
+		return "gzip in base64"
 	}
 	return enc
 }

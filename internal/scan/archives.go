@@ -306,6 +306,9 @@ func (e *engine) scanMember(w *worker, en *archive.Entry, k archive.Kind, loc fi
 	}
 	b, err := scan()
 	u.found += b.found
+	for _, n := range b.warnings { // the decoder's limits
+		u.note(mloc.Target + ": " + n)
+	}
 	if err != nil {
 		u.notOpened(mloc.Target, k, fmt.Errorf("cut short after %d bytes: %v", cr.n, err))
 	}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -85,20 +86,25 @@ func (e *engine) scanInPlace(w *worker, f *os.File, size int64, add func(detect.
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var w worker
+			var ww worker // this goroutine's
+			defer func() {
+				mu.Lock()
+				w.addNotes(ww.notes)
+				mu.Unlock()
+			}()
 			for {
 				j := next.Add(1) - 1
 				if j >= n {
 					return
 				}
-				delta, err := e.scanWindow(&w, mp, size, win, j, ch)
+				delta, err := e.scanWindow(&ww, mp, size, win, j, ch)
 				if err != nil {
 					mu.Lock()
 					if firstErr == nil {
 						firstErr = err
 					}
 					mu.Unlock()
-					w = worker{} // nothing of a lost mapping is kept
+					ww = worker{notes: ww.notes} // nothing of a lost mapping is kept
 					delta = detect.Local(winStart(j+1, win))
 				}
 				ch.done(j, delta)
@@ -163,6 +169,9 @@ func (e *engine) scanWindow(w *worker, mp *files.Mapping, size, win, j int64, ch
 // counted.
 func (w *worker) scanBlocks(data []byte, from int64, next int, emit func(detect.Match), decided func(int64)) (delta detect.Start) {
 	inp := w.sc.InPlace(data, detect.Local(from), &w.dec, emit)
+	if next >= 0 {
+		inp.GoesOn() // a window before the last
+	}
 	for at := 0; at < len(data); {
 		end := min(at+blockSize, len(data))
 		if at < next && end > next {
@@ -180,7 +189,20 @@ func (w *worker) scanBlocks(data []byte, from int64, next int, emit func(detect.
 		at = end
 	}
 	inp.Finish()
+	w.addNotes(w.dec.Notes())
 	return delta
+}
+
+// maxFileNotes bounds the decoder's notes kept for a file.
+const maxFileNotes = 8
+
+// addNotes keeps the decoder's notes for the file being scanned.
+func (w *worker) addNotes(notes []string) {
+	for _, n := range notes {
+		if len(w.notes) < maxFileNotes && !slices.Contains(w.notes, n) {
+			w.notes = append(w.notes, n)
+		}
+	}
 }
 
 // chain makes windows' lines absolute: window j's state is known once

@@ -2,8 +2,11 @@ package scan
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/base64"
+	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -13,7 +16,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf16"
 
+	"github.com/cratesguard/cratesguard/internal/archivetest"
 	"github.com/cratesguard/cratesguard/internal/config"
 	"github.com/cratesguard/cratesguard/internal/crawl"
 	"github.com/cratesguard/cratesguard/internal/detect"
@@ -92,6 +97,35 @@ func TestWindowsSeeWhatTheStreamSees(t *testing.T) {
 		func(s string) string {
 			return base64.StdEncoding.EncodeToString([]byte(`{"token":"` + s + `","pad":"xxxxxxxxxxxxxxxx"}`))
 		},
+		// issue 22's
+		func(s string) string { return `"c\u0069` + s[2:] + `"` },
+		func(s string) string {
+			var b strings.Builder
+			for _, c := range s {
+				fmt.Fprintf(&b, `\%x `, c)
+			}
+			return b.String()
+		},
+		func(s string) string { return hex.EncodeToString([]byte(s)) },
+		func(s string) string {
+			var b strings.Builder
+			for _, u := range utf16.Encode([]rune(" " + s + " ")) {
+				b.Write(binary.LittleEndian.AppendUint16(nil, u))
+			}
+			return b.String()
+		},
+		func(s string) string { return `"` + s[:10] + `" + "` + s[10:] + `"` },
+		func(s string) string {
+			b64 := base64.StdEncoding.EncodeToString([]byte("the token is " + s + " and more text, to wrap it in lines."))
+			return "\n" + b64[:64] + "\n" + b64[64:] + "\n"
+		},
+		func(s string) string {
+			var z bytes.Buffer
+			w := gzip.NewWriter(&z)
+			w.Write([]byte(`{"token":"` + s + `"}`))
+			w.Close()
+			return "data:application/gzip;base64," + base64.StdEncoding.EncodeToString(z.Bytes())
+		},
 	}
 	const win = 16 << 10
 	var b bytes.Buffer
@@ -151,6 +185,14 @@ func TestWindowsSeeWhatTheStreamSees(t *testing.T) {
 	}
 	if len(want) < 24*len(encode) {
 		t.Fatalf("the streaming scan found only %d places: the fixture is wrong", len(want))
+	}
+	for _, enc := range []string{detect.EncEscapes, detect.EncPercent, detect.EncHTML, detect.EncBase64, detect.EncCSS,
+		detect.EncHex, "UTF-16", detect.EncConcat, detect.EncBase64Gzip} {
+		// (UTF-16 text inside UTF-8 text, at an odd offset, is named
+		// big-endian: without a byte order mark, the offset says.)
+		if n := len(slices.DeleteFunc(slices.Clone(want), func(p string) bool { return !strings.Contains(p, " "+enc) })); n < 10 {
+			t.Errorf("the streaming scan found %d tokens under %s: the fixture is wrong", n, enc)
+		}
 	}
 	defer func(n int) { detect.MaxCands = n }(detect.MaxCands)
 	detect.MaxCands = 200
@@ -268,5 +310,50 @@ func TestSmallFileWithoutABufferStreams(t *testing.T) {
 	}
 	if len(e.readBufs) != 1 {
 		t.Errorf("the buffer was not given back")
+	}
+}
+
+// TestDecoderNotesReachTheTarget: where the decoder stops at a limit (a
+// gzip payload in base64 over 1 MiB), the file's target says so, however
+// the file is scanned: streamed, read whole, in place, in windows.
+func TestDecoderNotesReachTheTarget(t *testing.T) {
+	rng := rand.New(rand.NewPCG(22, 60))
+	noise := make([]byte, 3<<20) // incompressible: over 1 MiB compressed
+	for i := range noise {
+		noise[i] = byte(rng.Uint32())
+	}
+	var z bytes.Buffer
+	w := gzip.NewWriter(&z)
+	w.Write(noise)
+	w.Close()
+	body := `x("data:application/gzip;base64,` + base64.StdEncoding.EncodeToString(z.Bytes()) + `");` + "\n"
+	path := filepath.Join(t.TempDir(), "payload.js")
+	os.WriteFile(path, []byte(body), 0o644)
+	// And in an archive's member: the note names the member.
+	tarPath := filepath.Join(t.TempDir(), "dist.tar")
+	os.WriteFile(tarPath, archivetest.Tar(t, archivetest.Files("dist/payload.js", body)), 0o644)
+	defer func(a, b, c int64, m bool, r int64) {
+		splitMin, windowSize, windowOverlap, mapFiles, readWhole = a, b, c, m, r
+	}(splitMin, windowSize, windowOverlap, mapFiles, readWhole)
+	for _, c := range []struct {
+		name string
+		set  func()
+	}{
+		{"streamed", func() { splitMin, mapFiles = 1<<62, false }},
+		{"read whole", func() { mapFiles, readWhole = true, 1<<62 }},
+		{"in place, one window", func() { readWhole = 0 }},
+		{"in windows", func() { splitMin, windowSize, windowOverlap = 0, 1<<20, 8<<10 }},
+		{"an archive's member", func() { path = tarPath }},
+	} {
+		c.set()
+		cfg := config.Defaults()
+		tg, _ := target.Parse(path)
+		cfg.Targets = []target.Target{tg}
+		rep := Run(context.Background(), cfg, Options{})
+		if len(rep.Targets) != 1 || !slices.ContainsFunc(rep.Targets[0].Warnings, func(w string) bool {
+			return strings.Contains(w, "gzip payload") && (path != tarPath || strings.Contains(w, "dist/payload.js"))
+		}) {
+			t.Errorf("%s: no note of the payload's limit in %+v", c.name, rep.Targets)
+		}
 	}
 }

@@ -281,6 +281,9 @@ type worker struct {
 	ctx context.Context
 	sc  detect.Scanner
 	dec detect.Decoder
+	// notes are what the decoder said about limits it hit in a file
+	// scanned in place (see scanBlocks), for the file's target.
+	notes []string
 }
 
 // work runs jobs until none is queued or running.
@@ -508,6 +511,7 @@ func (e *engine) scanStream(w *worker, r io.Reader, kind crawl.Content, lk links
 	}
 	err := w.sc.Scan(io.TeeReader(r, tee), add)
 	dec.Close()
+	b.warnings = append(b.warnings, dec.Notes()...)
 	if ext != nil {
 		var warns []string
 		b.links, warns = ext.Close()
@@ -540,6 +544,7 @@ func (e *engine) readFile(sc *worker, j job) {
 		// In place; a large one in windows, on every core.
 		f.Close()
 		t.Bytes, t.Duration, t.State = size, time.Since(begun), findings.Scanned
+		t.Warnings, sc.notes = sc.notes, nil
 		if err != nil {
 			t.State, t.Reason = findings.Failed, err.Error()
 		}

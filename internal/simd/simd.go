@@ -120,7 +120,7 @@ type Patterns struct {
 	vecs []byte // each byte of each pattern repeated 32 times
 	head [256]bool
 	// by[k][c] has bit j set when pattern j has byte c at position k.
-	by [3][256]uint32
+	by [3][256]uint64
 	// tabs are the Teddy tables: for each of the three bytes, the bucket
 	// bits of each low nibble, then of each high nibble (16 bytes, twice).
 	// The first two bytes filter; the third confirms, in the few 64-byte
@@ -129,8 +129,39 @@ type Patterns struct {
 	teddy bool
 }
 
-// NewPatterns prepares three-byte patterns (at most 32).
+// NewPatterns prepares three-byte patterns (at most 64), grouped into
+// Teddy's eight buckets by their first two bytes (see buckets).
 func NewPatterns(pats ...[3]byte) *Patterns {
+	return newPatterns(pats, buckets(pats))
+}
+
+// NewGrouped prepares three-byte patterns (at most 64) in the buckets
+// given (at most 8): a caller that knows which groups admit the fewest
+// byte triples that are no pattern in the text it searches does better
+// than buckets' guess from nibble counts.
+func NewGrouped(groups ...[]string) *Patterns {
+	if len(groups) > 8 {
+		panic("simd: more than 8 buckets")
+	}
+	var pats [][3]byte
+	bs := make([][][3]byte, len(groups))
+	for b, g := range groups {
+		for _, s := range g {
+			if len(s) != 3 {
+				panic("simd: a pattern is three bytes: " + s)
+			}
+			pat := [3]byte{s[0], s[1], s[2]}
+			pats = append(pats, pat)
+			bs[b] = append(bs[b], pat)
+		}
+	}
+	return newPatterns(pats, bs)
+}
+
+func newPatterns(pats [][3]byte, groups [][][3]byte) *Patterns {
+	if len(pats) > 64 {
+		panic("simd: more than 64 patterns")
+	}
 	p := &Patterns{pats: pats}
 	ascii := true
 	for j, pat := range pats {
@@ -145,7 +176,7 @@ func NewPatterns(pats ...[3]byte) *Patterns {
 			}
 		}
 	}
-	for b, group := range buckets(pats) {
+	for b, group := range groups {
 		for _, pat := range group {
 			for k, c := range pat {
 				for lane := 0; lane < 32; lane += 16 {
@@ -232,13 +263,8 @@ func (p *Patterns) Index3(data []byte) int {
 		return i
 	}
 	for i := checked; i+3 <= len(data); i++ {
-		if !p.head[data[i]] {
-			continue
-		}
-		for _, pat := range p.pats {
-			if data[i] == pat[0] && data[i+1] == pat[1] && data[i+2] == pat[2] {
-				return i
-			}
+		if p.head[data[i]] && p.Which(data, i) != 0 {
+			return i
 		}
 	}
 	return -1
@@ -248,7 +274,13 @@ func (p *Patterns) Index3(data []byte) int {
 // must exist): for callers that walk dense stretches one byte at a time,
 // where setting up a vector search per match would cost more.
 func (p *Patterns) At(data []byte, i int) bool {
-	return p.by[0][data[i]]&p.by[1][data[i+1]]&p.by[2][data[i+2]] != 0
+	return p.Which(data, i) != 0
+}
+
+// Which returns the patterns that start at data[i] (data[i:i+3] must
+// exist), as a set: bit j for the j-th pattern given.
+func (p *Patterns) Which(data []byte, i int) uint64 {
+	return p.by[0][data[i]] & p.by[1][data[i+1]] & p.by[2][data[i+2]]
 }
 
 var assetTerm, assetPair [256]bool

@@ -116,7 +116,7 @@ func TestSearchesAgreeWithNaive(t *testing.T) {
 	})
 }
 
-// BenchmarkIndex3 is the decoder's candidate search (nine patterns) over
+// BenchmarkIndex3 is a candidate search of nine patterns (the decoder's before issue 22) over
 // real minified JavaScript: Teddy against the compare-and-AND chains it
 // replaced, in the same run.
 func BenchmarkIndex3(b *testing.B) {
@@ -231,6 +231,41 @@ func BenchmarkLines(b *testing.B) {
 					break
 				}
 				from += i + 1
+			}
+		}
+	})
+}
+
+// TestGroupedAgreesWithNaive checks patterns in buckets given by the
+// caller (NewGrouped), more than 32 of them, with NULs, backslashes and
+// line ends among their bytes, against the naive search; and Which names
+// the pattern found.
+func TestGroupedAgreesWithNaive(t *testing.T) {
+	groups := [][]string{
+		{"cio", "\x00i\x00"}, {"\\x6", "\\14", "\\15", "\\00", "\\06", "\\63", "\\69", "\\6f", "\\6F"},
+		{"&#0", "&#1", "&#9", "&#x", "&#X"}, {"Npb", "Np\n", "Np\r", `Np\`, "H4s"}, {"jaW", "j\na", "j\n ", "j\r\n", `j\n`},
+		{"Y2l", "96f", "96F"}, {"u00", "u{6", "u{0"}, {"%63", "%69", "%6f", "%6F", "%25"},
+	}
+	var all []string
+	for _, g := range groups {
+		all = append(all, g...)
+	}
+	p := NewGrouped(groups...)
+	each(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(9, 10))
+		for n := 0; n < 600; n++ {
+			data := randomText(r, n, "cio\x00\\x614503Y2lNpbH4jaW\n\r9fFu{&#X%25 ")
+			for from := 0; from <= len(data); from += 1 + n/5 {
+				d := data[from:]
+				want := naive(d, func(i int) bool { return slices.Contains(all, string(d[i:i+3])) })
+				if got := p.Index3(d); got != want {
+					t.Fatalf("Index3 (AVX2 %v): len %d: %d, want %d", AVX2, len(d), got, want)
+				}
+				if want >= 0 {
+					if m := p.Which(d, want); m != 1<<slices.Index(all, string(d[want:want+3])) {
+						t.Fatalf("Which(%q) = %b", d[want:want+3], m)
+					}
+				}
 			}
 		}
 	})
