@@ -9,7 +9,7 @@ import (
 
 	"github.com/bmatcuk/doublestar/v4"
 
-	"github.com/cratesguard/cratesguard/internal/safe"
+	"github.com/cratesguard/cratesguard/internal/policy"
 )
 
 // Options bound a crawl.
@@ -27,7 +27,7 @@ type Options struct {
 	// past it are counted, not remembered. Default max(50,000, 2*MaxURLs).
 	MaxDecided int
 	// Policy is the rules every request is held to (internal/policy),
-	// asked before the crawl's own scope; nil: none beyond scope.
+	// asked before the crawl's own scope; nil: policy.New of the starts.
 	Policy interface{ Check(u, from *url.URL) string }
 }
 
@@ -66,6 +66,9 @@ type Frontier struct {
 func NewFrontier(opts Options, starts []*url.URL) *Frontier {
 	if opts.MaxDecided == 0 {
 		opts.MaxDecided = max(50000, 2*opts.MaxURLs)
+	}
+	if opts.Policy == nil {
+		opts.Policy = policy.New(starts...)
 	}
 	f := &Frontier{opts: opts, seen: map[string]bool{}, starts: map[Origin]bool{}, hosts: map[string]bool{}, hostPort: map[string]bool{}}
 	for _, h := range opts.AllowHosts {
@@ -115,21 +118,13 @@ func Normalize(u *url.URL) string {
 // credentials or token, and not be plain http reached from https (from,
 // the page or redirect that led to it; nil for none).
 func (f *Frontier) InScope(u, from *url.URL) string {
-	if f.opts.Policy != nil {
-		if why := f.opts.Policy.Check(u, from); why != "" {
-			return why
-		}
+	// What no request may do (another scheme, credentials, a token, a
+	// downgrade, an address nobody named) is the request policy's to say.
+	if why := f.opts.Policy.Check(u, from); why != "" {
+		return why
 	}
 	o := OriginOf(u)
 	switch {
-	case o.Scheme != "http" && o.Scheme != "https":
-		return "not an http(s) URL"
-	case from != nil && strings.EqualFold(from.Scheme, "https") && o.Scheme == "http":
-		return "plain http from an https page: not followed (no downgrade)"
-	case u.User != nil:
-		return "the URL carries credentials (user:password@): not fetched"
-	case safe.HasToken(u.String()):
-		return "the URL holds a crates.io token: not fetched (the token is reported where the link was found)"
 	case f.starts[o], f.hostPort[net.JoinHostPort(o.Host, o.Port)]:
 		return ""
 	case f.hosts[o.Host] && (o.Port == "80" && o.Scheme == "http" || o.Port == "443" && o.Scheme == "https"):
