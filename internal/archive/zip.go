@@ -190,12 +190,6 @@ func inflateAhead(f *zip.File, buf []byte, got chan<- inflated) {
 	got <- inflated{buf: buf, rest: rc, open: true}
 }
 
-// errAfter reads nothing and fails with err: what follows the part of a
-// member inflated before its inflating failed.
-type errAfter struct{ err error }
-
-func (e errAfter) Read([]byte) (int, error) { return 0, e.err }
-
 func (z *zipReader) Next() (*Entry, error) {
 	z.closeOpen()
 	if z.last != nil { // the last member is read: its buffer is free
@@ -237,7 +231,7 @@ func (z *zipReader) Next() (*Entry, error) {
 	case !r.open:
 		e.Body = errReader{r.err}
 	case r.err != nil:
-		e.Body = io.MultiReader(bytes.NewReader(r.buf), errAfter{r.err})
+		e.Body = io.MultiReader(bytes.NewReader(r.buf), errReader{r.err}) // what was inflated, then its failure
 	case r.rest != nil:
 		z.open, e.Body = r.rest, io.MultiReader(bytes.NewReader(r.buf), r.rest)
 	default:

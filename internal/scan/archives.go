@@ -98,6 +98,13 @@ func sniff(r io.Reader) (*bufio.Reader, archive.Kind) {
 	return br, archive.Sniff(head)
 }
 
+// opens says whether a file (size bytes at ra, starting with head) is read
+// as an archive: it starts as one, or it is a program or script carrying a
+// zip appended to it.
+func opens(head []byte, ra io.ReaderAt, size int64) bool {
+	return archive.Sniff(head) != archive.None || carries(head) && archive.FindZip(ra, size)
+}
+
 // carries says whether head starts a program or a script: what a
 // self-extracting installer is, with a zip appended to it.
 func carries(head []byte) bool {

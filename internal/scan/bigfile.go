@@ -290,7 +290,7 @@ func (e *engine) scanFile(w *worker, f *os.File, kind crawl.Content, add func(de
 	if size > readWhole {
 		head := make([]byte, archive.SniffLen)
 		n, _ := f.ReadAt(head, 0)
-		if archive.Sniff(head[:n]) != archive.None || carries(head[:n]) && archive.FindZip(f, size) {
+		if opens(head[:n], f, size) {
 			return false, 0, nil
 		}
 		return true, size, e.scanInPlace(w, f, size, add)
@@ -324,8 +324,7 @@ func (e *engine) scanRead(w *worker, buf *[]byte, f *os.File, size int64, add fu
 	}
 	n, err := io.ReadFull(f, (*buf)[:size])
 	data := (*buf)[:n]
-	if head := data[:min(n, archive.SniffLen)]; archive.Sniff(head) != archive.None ||
-		carries(head) && archive.FindZip(bytes.NewReader(data), int64(n)) {
+	if opens(data[:min(n, archive.SniffLen)], bytes.NewReader(data), int64(n)) {
 		return true, nil
 	}
 	w.scanBlocks(data, 0, -1, add, nil)

@@ -84,16 +84,8 @@ func (e *engine) readFile(sc *worker, j job) {
 func scannable(f *os.File) bool {
 	head := make([]byte, archive.SniffLen)
 	n, _ := f.ReadAt(head, 0)
-	head = head[:n]
-	if archive.Sniff(head) != archive.None || bytes.HasPrefix(head, []byte(wasmMagic)) {
-		return true
-	}
-	if carries(head) {
-		if fi, err := f.Stat(); err == nil && archive.FindZip(f, fi.Size()) {
-			return true
-		}
-	}
-	return false
+	fi, err := f.Stat()
+	return bytes.HasPrefix(head[:n], []byte(wasmMagic)) || err == nil && opens(head[:n], f, fi.Size())
 }
 
 // skipBinary ends a binary file: a start target of its own is skipped
