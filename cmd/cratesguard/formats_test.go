@@ -413,3 +413,36 @@ func TestScanBinaryMeansTheSameForFiles(t *testing.T) {
 		t.Errorf("an image named as the target: exit %d\n%s", r.code, r.stdout)
 	}
 }
+
+// TestTokensOutsideMembersAreFound: a token after a tar's end, in a zip's
+// comment, or in an rpm's description is read and found: no byte of an
+// archive is called scanned without being read.
+func TestTokensOutsideMembersAreFound(t *testing.T) {
+	src := tokentest.New(2929)
+	afterEnd, inComment, inDesc := src.API(), src.API(), src.API()
+	files := at.Files("a.txt", "member\n")
+	tarred := append(at.Tar(t, files), "t = '"+afterEnd+"'\n"...)
+	z := at.Zip(t, files)
+	comment := "release " + inComment
+	z[len(z)-2] = byte(len(comment))
+	z = append(z, comment...)
+	dir := t.TempDir()
+	for name, b := range map[string][]byte{
+		"after.tar.gz": at.Compress(t, "gzip", tarred), "comment.zip": z,
+		"desc.rpm": at.RPMWith(t, "xz", files, map[uint32]string{1005: "token " + inDesc}),
+	} {
+		os.WriteFile(filepath.Join(dir, name), b, 0o644)
+	}
+	r := cli(t, "scan", "--format", "json", dir)
+	noLeak(t, r, afterEnd, inComment, inDesc)
+	rep := parseFormats(t, r.stdout)
+	for tok, want := range map[string]string{
+		afterEnd:  "after.tar.gz!/(after the end of the archive)",
+		inComment: "comment.zip!/(zip comment)",
+		inDesc:    "desc.rpm!/(rpm header)",
+	} {
+		if got := rep.at(sha(tok)); !strings.HasSuffix(got, want) {
+			t.Errorf("found at %q, want …%s", got, want)
+		}
+	}
+}

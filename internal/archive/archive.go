@@ -172,7 +172,9 @@ func (s *Session) openStream(k Kind, r io.Reader, name string) (Reader, error) {
 	head, _ := br.Peek(SniffLen)
 	closer := func() { rc.Close(); release() }
 	if isTar(head) {
-		return &tarReader{tr: newTar(br), close: closer}, nil
+		t := newTar(br)
+		t.close = closer
+		return t, nil
 	}
 	return &single{e: &Entry{Name: innerName(name)}, body: br, close: closer}, nil
 }

@@ -28,6 +28,7 @@ const maxCpioName = 64 << 10
 
 type cpioReader struct {
 	r     *bufio.Reader
+	ended bool // past its trailer
 	body  *io.LimitedReader
 	pad   int
 	close func()
@@ -47,6 +48,9 @@ func (c *cpioReader) Close() {
 func pad4(n int64) int { return int((4 - n%4) % 4) }
 
 func (c *cpioReader) Next() (*Entry, error) {
+	if c.ended {
+		return nil, io.EOF
+	}
 	for {
 		if c.body != nil {
 			if _, err := io.Copy(io.Discard, c.body); err != nil {
@@ -84,7 +88,8 @@ func (c *cpioReader) Next() (*Entry, error) {
 		}
 		name := strings.TrimRight(string(nb), "\x00")
 		if name == "TRAILER!!!" {
-			return nil, io.EOF
+			c.ended = true
+			return afterEnd(Cpio, c.r)
 		}
 		c.body, c.pad = &io.LimitedReader{R: c.r, N: size}, pad4(size)
 		e := &Entry{Name: name, Warn: climbs(name)}

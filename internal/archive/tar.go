@@ -11,15 +11,17 @@ import (
 // regular file, as GNU tar reads it.
 type tarReader struct {
 	tr    *tar.Reader
+	raw   io.Reader // under tr: what follows the end marker is read from it
+	ended bool
 	close func()
 }
 
-func newTar(r io.Reader) *tar.Reader { return tar.NewReader(r) }
+func newTar(r io.Reader) *tarReader { return &tarReader{tr: tar.NewReader(r), raw: r} }
 
 func isTar(b []byte) bool { return len(b) >= 262 && string(b[257:262]) == "ustar" }
 
 func openTar(_ *Session, r io.Reader, _ io.ReaderAt, _ int64, _ string) (Reader, error) {
-	return &tarReader{tr: newTar(r)}, nil
+	return newTar(r), nil
 }
 
 func (t *tarReader) Close() {
@@ -32,6 +34,10 @@ func (t *tarReader) Close() {
 func (t *tarReader) Next() (*Entry, error) {
 	for {
 		h, err := t.tr.Next()
+		if err == io.EOF && !t.ended {
+			t.ended = true
+			return afterEnd(Tar, t.raw)
+		}
 		if err != nil {
 			return nil, err
 		}

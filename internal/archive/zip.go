@@ -21,6 +21,9 @@ func isZip(b []byte) bool {
 	return len(b) >= 4 && (string(b[:4]) == "PK\x03\x04" || string(b[:4]) == "PK\x05\x06")
 }
 
+// ZipComment names the entry of a zip's comment.
+const ZipComment = "(zip comment)"
+
 // Zip compression methods beyond Go's two.
 const (
 	methodBzip2 = 12
@@ -45,6 +48,9 @@ type zipReader struct {
 	last []byte
 	// rest is said after the last member: the records past a cap.
 	rest error
+	// comment is the zip's own comment, an entry of its own after the
+	// members (it is text anyone can read with unzip -z).
+	comment string
 }
 
 func openZip(s *Session, _ io.Reader, ra io.ReaderAt, size int64, _ string) (Reader, error) {
@@ -68,7 +74,7 @@ func openZip(s *Session, _ io.Reader, ra io.ReaderAt, size int64, _ string) (Rea
 		return nil, err
 	}
 	zr.RegisterDecompressor(zip.Deflate, func(r io.Reader) io.ReadCloser { return flate.NewReader(r) })
-	z := &zipReader{s: s, files: zr.File, ahead: readAhead(), rest: rest}
+	z := &zipReader{s: s, files: zr.File, ahead: readAhead(), rest: rest, comment: zr.Comment}
 	z.bufs = make(chan []byte, z.ahead+1)
 	for range z.ahead + 1 {
 		z.bufs <- nil
@@ -198,6 +204,11 @@ func (z *zipReader) Next() (*Entry, error) {
 	}
 	z.fill()
 	if len(z.pending) == 0 {
+		if z.comment != "" {
+			e := &Entry{Name: ZipComment, Body: strings.NewReader(z.comment)}
+			z.comment = ""
+			return e, nil
+		}
 		if z.rest != nil {
 			err := z.rest
 			z.rest = nil

@@ -333,6 +333,12 @@ func Cpio(files []File) []byte {
 // header (naming the payload's compressor), payload (a cpio of files
 // compressed with compressor: "xz", "zstd", "gzip", "bzip2").
 func RPM(t testing.TB, compressor string, files []File) []byte {
+	return RPMWith(t, compressor, files, nil)
+}
+
+// RPMWith is RPM with more string tags in its header (1005 is the
+// description, 1023 the %post scriptlet).
+func RPMWith(t testing.TB, compressor string, files []File, tags map[uint32]string) []byte {
 	var b bytes.Buffer
 	lead := make([]byte, 96)
 	copy(lead, "\xed\xab\xee\xdb\x03\x00")
@@ -362,7 +368,11 @@ func RPM(t testing.TB, compressor string, files []File) []byte {
 		}
 	}
 	header(map[uint32]string{1000: "foo"}, true)
-	header(map[uint32]string{1000: "foo", 1124: "cpio", 1125: compressor}, false)
+	main := map[uint32]string{1000: "foo", 1124: "cpio", 1125: compressor}
+	for tag, v := range tags {
+		main[tag] = v
+	}
+	header(main, false)
 	b.Write(Compress(t, compressor, Cpio(files)))
 	return b.Bytes()
 }
