@@ -27,3 +27,14 @@ func (t *Target) AddUnopened(u Unopened) {
 	}
 	t.UnopenedCount++
 }
+
+// MergeUnopened adds the parts o did not open to t's: listed up to
+// MaxUnopened, counted always.
+func (t *Target) MergeUnopened(o *Target) {
+	for _, u := range o.Unopened {
+		if len(t.Unopened) < MaxUnopened {
+			t.Unopened = append(t.Unopened, u)
+		}
+	}
+	t.UnopenedCount += o.UnopenedCount
+}

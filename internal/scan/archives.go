@@ -352,10 +352,7 @@ func (u *unpacking) archiveWarnings() []string {
 func (u *unpacking) into(b *body) {
 	b.found += u.found
 	b.warnings = append(b.warnings, u.archiveWarnings()...)
-	for _, p := range u.unopened.Unopened {
-		b.unopened.AddUnopened(p)
-	}
-	b.unopened.UnopenedCount += u.unopened.UnopenedCount - len(u.unopened.Unopened)
+	b.unopened.MergeUnopened(&u.unopened)
 }
 
 // scanCarrier scans a program or script, br, as the bytes it is, then the

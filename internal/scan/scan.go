@@ -419,8 +419,7 @@ func (b *body) unread(t *findings.Target) {
 	if b == nil {
 		return
 	}
-	t.Unopened = append(t.Unopened, b.unopened.Unopened...)
-	t.UnopenedCount += b.unopened.UnopenedCount
+	t.MergeUnopened(&b.unopened)
 	if b.whole {
 		t.State, t.Reason = findings.NotOpened, b.unopened.Unopened[0].Format+": "+b.unopened.Unopened[0].Reason
 	}
