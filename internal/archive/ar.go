@@ -98,6 +98,6 @@ func (a *arReader) Next() (*Entry, error) {
 		default:
 			name = strings.TrimSuffix(name, "/") // GNU ends short names with '/'
 		}
-		return &Entry{Name: name, Body: a.body, Warn: climbs(name)}, nil
+		return &Entry{Name: name, Body: a.body, Warn: climbs(name), Meta: meta(name)}, nil
 	}
 }

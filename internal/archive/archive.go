@@ -117,6 +117,22 @@ type Entry struct {
 	// Warn flags a name that would climb out of the archive if it were
 	// extracted.
 	Skip, Unread, Warn string
+	// Meta is the text the archive keeps about the member besides its
+	// content (its name, a link's target, tar's PAX records and owner
+	// names, a zip member's comment), one item a line: read, so scanned.
+	Meta string
+}
+
+// meta joins what an archive says about a member, a line each.
+func meta(items ...string) string {
+	var b strings.Builder
+	for _, s := range items {
+		if s != "" {
+			b.WriteString(s)
+			b.WriteByte('\n')
+		}
+	}
+	return b.String()
 }
 
 // Reader yields an archive's entries. Next returns io.EOF after the last;

@@ -92,7 +92,7 @@ func (c *cpioReader) Next() (*Entry, error) {
 			return afterEnd(Cpio, c.r)
 		}
 		c.body, c.pad = &io.LimitedReader{R: c.r, N: size}, pad4(size)
-		e := &Entry{Name: name, Warn: climbs(name)}
+		e := &Entry{Name: name, Warn: climbs(name), Meta: meta(name)}
 		switch mode & 0o170000 {
 		case 0o100000:
 			e.Body = c.body

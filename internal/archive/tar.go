@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"fmt"
 	"io"
+	"slices"
 )
 
 // tar: GNU and PAX long names, PAX records, and sparse files (their holes
@@ -41,7 +42,7 @@ func (t *tarReader) Next() (*Entry, error) {
 		if err != nil {
 			return nil, err
 		}
-		e := &Entry{Name: h.Name, Warn: climbs(h.Name)}
+		e := &Entry{Name: h.Name, Warn: climbs(h.Name), Meta: tarMeta(h)}
 		switch h.Typeflag {
 		case tar.TypeReg, tar.TypeCont, tar.TypeGNUSparse:
 			e.Body = t.tr
@@ -56,4 +57,15 @@ func (t *tarReader) Next() (*Entry, error) {
 		}
 		return e, nil
 	}
+}
+
+// tarMeta is what a tar header says besides the content: name, link
+// target, owner names, PAX records (a comment among them), sorted.
+func tarMeta(h *tar.Header) string {
+	recs := make([]string, 0, len(h.PAXRecords))
+	for k, v := range h.PAXRecords {
+		recs = append(recs, k+"="+v)
+	}
+	slices.Sort(recs)
+	return meta(append([]string{h.Name, h.Linkname, h.Uname, h.Gname}, recs...)...)
 }

@@ -1,6 +1,7 @@
 package archive
 
 import (
+	"archive/tar"
 	"bytes"
 	"strings"
 	"testing"
@@ -52,5 +53,34 @@ func TestNoByteGoesUnread(t *testing.T) {
 	_, got := entries(t, rpm, "x.rpm")
 	if !strings.Contains(got, RPMHeader) || !strings.Contains(got, RPMSignatureHeader) {
 		t.Errorf("rpm headers not entries:\n%s", got)
+	}
+}
+
+// TestMetadataIsAnEntrysText: what a tar or zip keeps about a member
+// beside its content is handed over to be scanned: name, link target,
+// PAX records (a comment), a zip member's comment.
+func TestMetadataIsAnEntrysText(t *testing.T) {
+	var b bytes.Buffer
+	tw := tar.NewWriter(&b)
+	tw.WriteHeader(&tar.Header{Name: "a.txt", Size: 1, Mode: 0o644, Typeflag: tar.TypeReg, Uname: "release-bot",
+		PAXRecords: map[string]string{"comment": "pax says hello"}, Format: tar.FormatPAX})
+	tw.Write([]byte("x"))
+	tw.WriteHeader(&tar.Header{Name: "l", Linkname: "target/of/the/link", Typeflag: tar.TypeSymlink})
+	tw.Close()
+	r, err := testOpen(Tar, &b, nil, 0, "x.tar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var metas []string
+	for {
+		e, err := r.Next()
+		if err != nil {
+			break
+		}
+		metas = append(metas, e.Meta)
+	}
+	if len(metas) < 2 || !strings.Contains(metas[0], "a.txt\nrelease-bot\n") || !strings.Contains(metas[0], "comment=pax says hello\n") ||
+		!strings.Contains(metas[1], "target/of/the/link\n") {
+		t.Errorf("metadata: %q", metas)
 	}
 }

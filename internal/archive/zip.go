@@ -148,7 +148,7 @@ func (z *zipReader) fill() {
 		f := z.files[0]
 		z.files = z.files[1:]
 		mode := f.Mode()
-		m := &member{e: &Entry{Name: f.Name, Warn: climbs(f.Name)}, f: f}
+		m := &member{e: &Entry{Name: f.Name, Warn: climbs(f.Name), Meta: meta(f.Name, f.Comment)}, f: f}
 		switch {
 		case mode.IsDir() || strings.HasSuffix(f.Name, "/"):
 			continue

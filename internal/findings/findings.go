@@ -103,6 +103,9 @@ const (
 	// PartNotFound is the site's 404 page: what a host answers a missing
 	// path with (a guessed URL's answer); the target is the start URL.
 	PartNotFound = "the site's 404 page"
+	// PartMember is what an archive keeps about a member besides its
+	// content: its name, a link's target, PAX records, a zip comment.
+	PartMember = "the member's name and metadata"
 )
 
 // partSuffixes end the stand-in path of a part that is not the body: its
@@ -110,7 +113,7 @@ const (
 var partSuffixes = map[string]string{
 	PartHeaders: ".headers", PartDOM: ".dom", PartCookies: ".cookies", PartLocalStorage: ".localStorage",
 	PartSessionStorage: ".sessionStorage", PartWebSocket: ".websocket", PartObject: ".object",
-	PartRequests: ".requests", PartNotFound: ".404",
+	PartRequests: ".requests", PartNotFound: ".404", PartMember: ".meta",
 }
 
 // PartSuffix is what the stand-in path of a URL gets for part ("" for the

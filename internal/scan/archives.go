@@ -263,6 +263,12 @@ func (e *engine) scanMember(w *worker, en *archive.Entry, k archive.Kind, loc fi
 	if en.Warn != "" {
 		u.note(fmt.Sprintf("%s: %s (cratesguard never extracts)", mloc.Target, en.Warn))
 	}
+	if en.Meta != "" { // a name, a link's target, a PAX comment: read, so scanned
+		meta := mloc
+		meta.Part = findings.PartMember
+		b, _ := e.scanStream(w, strings.NewReader(en.Meta), crawl.Text, linksAt{}, meta, nil)
+		u.found += b.found
+	}
 	switch {
 	case en.Skip != "":
 		u.note(mloc.Target + ": " + en.Skip)
